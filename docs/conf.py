@@ -1,0 +1,55 @@
+"""Sphinx configuration of the flowdocs site (English source; Japanese and Korean catalogs)."""
+
+import os
+from pathlib import Path
+
+from flowdocs.site import execution_cache_path
+
+DOCS = Path(__file__).parent.resolve()
+EXAMPLES = DOCS.parent / "examples"
+
+# The site's languages: code -> the language's own name. Adding one is a line here plus
+# its catalogs in locale/<code>/LC_MESSAGES (see how-to/translate).
+flowdocs_languages = {"en": "English", "ja": "日本語", "ko": "한국어"}
+
+project = "flowdocs"
+author = "the flowdocs authors"
+copyright = "2026, the flowdocs authors"
+language = "en"
+
+extensions = ["myst_nb", "sphinx_design", "sphinx_copybutton", "flowdocs.sphinxext"]
+exclude_patterns = ["_build", "jupyter_execute", "_templates", "**/.ipynb_checkpoints"]
+templates_path = ["_templates"]
+
+# Pages import the example scripts by name; their kernels inherit this environment.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [str(EXAMPLES), os.environ.get("PYTHONPATH")])
+)
+flowdocs_examples_dir = str(EXAMPLES)
+
+# Execute once, for every language: one absolute cache shared by the en, gettext, ja and ko
+# builds (flowdocs.site passes the same path with -D for its own build folder).
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(execution_cache_path(DOCS / "_build", EXAMPLES))
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_in_temp = False
+nb_execution_timeout = 600
+nb_merge_streams = True
+
+myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "attrs_inline"]
+myst_heading_anchors = 3
+
+# Translations: one catalog per page in <repo>/locale, compiled by sphinx-build itself.
+locale_dirs = [str(DOCS.parent / "locale")]
+gettext_compact = False
+gettext_location = False  # no line numbers: editing one paragraph does not churn every entry
+gettext_additional_targets = []  # code, outputs and glued values stay out of the catalogs
+
+html_theme = "sphinx_book_theme"
+html_title = "flowdocs"
+html_static_path = ["_static"]
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": False,
+}

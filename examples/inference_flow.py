@@ -1,0 +1,61 @@
+"""Inference flow: run a model forward only, and check that nothing about it changed.
+
+Three checkpoints make inference visible:
+``model.training = False`` (eval mode), ``pred.requires_grad = False`` (no graph was
+recorded) and ``weight changed = False`` (no update happened).
+
+Run it: ``python examples/inference_flow.py [--device auto|cpu|cuda|mps]``
+"""
+
+# %% Imports: torch, and the flowdocs helpers that pick the device and snapshot weights
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from flowdocs import cli
+from flowdocs.device import DeviceInfo, describe, pick_device
+from flowdocs.measure import changed_parameters, snapshot
+
+
+# %% What the lesson returns, so tests and pages read the facts rather than the printout
+@dataclass
+class InferenceResult:
+    device: DeviceInfo
+    training: bool
+    requires_grad: bool
+    weight_changed: bool
+    prediction: float
+
+
+# %% The lesson: one forward pass of nn.Linear(3, 1) in eval mode, without autograd
+def main(device: str = "auto", quick: bool = True) -> InferenceResult:
+    """Run one inference step and print the three checkpoints."""
+    torch.manual_seed(0)
+    dev = pick_device(device)
+    model = nn.Linear(3, 1).to(dev)  # y_hat = x @ w.T + b: three weights and one bias
+    x = torch.tensor([[1.0, 2.0, 3.0]], device=dev)  # one sample with three features
+    before = snapshot(model)
+
+    model.eval()  # inference behaviour for layers such as Dropout and BatchNorm
+    with torch.no_grad():  # record nothing for a backward pass
+        pred = model(x)  # forward: the only computation inference needs
+
+    result = InferenceResult(
+        device=describe(dev),
+        training=model.training,
+        requires_grad=pred.requires_grad,
+        weight_changed=bool(changed_parameters(before, model)),
+        prediction=pred.item(),
+    )
+    print(result.device.summary())
+    print(f"model.training = {result.training}")
+    print(f"pred = {result.prediction:.4f}")
+    print(f"pred.requires_grad = {result.requires_grad}")
+    print(f"weight changed = {result.weight_changed}")
+    return result
+
+
+# %% Command line: python examples/inference_flow.py --device cpu
+if __name__ == "__main__":
+    cli.run(main, __doc__)

@@ -1,0 +1,1 @@
+"""flowdocs: the small library the lessons and the site share."""

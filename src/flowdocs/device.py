@@ -1,0 +1,114 @@
+"""Pick the device a lesson runs on, and say plainly what that device is.
+
+PyTorch built for ROCm reuses the CUDA API: an AMD GPU is the device ``"cuda"``. The
+description therefore reports the *backend* (``rocm``, ``cuda``, ``mps``, ``cpu``) next to the
+device string, so a reader never mistakes a ROCm run for an NVIDIA one.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+
+import torch
+
+DEVICE_ENV = "FLOWDOCS_DEVICE"
+CHOICES = ("auto", "cpu", "cuda", "mps")
+
+
+class DeviceUnavailable(RuntimeError):
+    """The requested device does not exist on this machine or in this PyTorch build."""
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """What a lesson ran on, in the terms a reader can check."""
+
+    device: str
+    backend: str
+    name: str
+    arch: str | None
+    runtime: str | None
+    torch: str
+
+    def summary(self) -> str:
+        """One line for a lesson's output: device string, backend, hardware, versions."""
+        label = {"rocm": "ROCm GPU", "cuda": "CUDA GPU", "mps": "Apple GPU (MPS)", "cpu": "CPU"}
+        parts = [f"{label[self.backend]} {self.name}".strip()]
+        parts += [p for p in (self.arch, self.runtime) if p]
+        parts.append(f"torch {self.torch}")
+        line = f'device = "{self.device}" ({", ".join(parts)})'
+        if self.backend == "rocm":
+            line += '; PyTorch for ROCm calls AMD GPUs "cuda", and the work runs through HIP'
+        return line
+
+
+def pick_device(requested: str = "auto") -> torch.device:
+    """Resolve ``auto|cpu|cuda|mps`` to a device; ``auto`` honours ``$FLOWDOCS_DEVICE`` first.
+
+    ``auto`` prefers a ROCm or CUDA GPU, then Apple's MPS, then the CPU. An explicit request
+    for a device this machine lacks raises :class:`DeviceUnavailable` with a one-line reason.
+    """
+    source = "--device"
+    if requested == "auto" and os.environ.get(DEVICE_ENV):
+        requested, source = os.environ[DEVICE_ENV], f"${DEVICE_ENV}"
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if _mps_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(requested)
+    except RuntimeError:
+        device = None
+    if device is None or device.type not in ("cpu", "cuda", "mps"):
+        raise DeviceUnavailable(
+            f"{source} {requested}: unknown device; choose one of {', '.join(CHOICES)}"
+        )
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise DeviceUnavailable(
+            f"{source} {requested}: no ROCm or CUDA GPU is visible to this PyTorch "
+            f"(torch {torch.__version__}); choose auto or cpu"
+        )
+    if device.type == "mps" and not _mps_available():
+        raise DeviceUnavailable(
+            f"{source} {requested}: Apple's MPS is not available here; choose auto or cpu"
+        )
+    return device
+
+
+def backend_of(device: torch.device) -> str:
+    """``rocm`` or ``cuda`` for a GPU (from how torch was built), else the device type."""
+    if device.type == "cuda":
+        return "rocm" if torch.version.hip else "cuda"
+    return device.type
+
+
+def describe(device: torch.device) -> DeviceInfo:
+    """Name, architecture and runtime of ``device``, read from torch rather than assumed."""
+    backend = backend_of(device)
+    name, arch, runtime = platform.machine(), None, None
+    if backend in ("rocm", "cuda"):
+        props = torch.cuda.get_device_properties(device)
+        name = props.name
+        if backend == "rocm":
+            # e.g. 'gfx942:sramecc+:xnack-': the part before the first colon is the ISA.
+            arch = props.gcnArchName.split(":")[0]
+            runtime = f"HIP {torch.version.hip}"
+        else:
+            arch = f"sm_{props.major}{props.minor}"
+            runtime = f"CUDA {torch.version.cuda}"
+    elif backend == "mps":
+        name = f"macOS {platform.mac_ver()[0]}".strip()
+    else:
+        name = f"{platform.machine()}, {torch.get_num_threads()} threads"
+    index = device.index if device.index is not None else 0
+    device_string = f"cuda:{index}" if device.type == "cuda" else device.type
+    return DeviceInfo(device_string, backend, name, arch, runtime, torch.__version__)
+
+
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps and mps.is_available())

@@ -1,0 +1,91 @@
+"""The translator's workflow: extract messages without executing pages, update the catalogs,
+report how much of each language is translated.
+
+Usage: ``python -m flowdocs.i18n [--docs docs] [--locale locale]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from flowdocs.site import run_step, site_languages
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Message counts of one language's catalogs."""
+
+    translated: int
+    fuzzy: int
+    untranslated: int
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+
+def extract(docs_dir: Path, pot_dir: Path) -> None:
+    """Write one .pot per page. Pages are not executed: extraction needs no torch run."""
+    command = [
+        sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-W", "--keep-going",
+        "-D", "nb_execution_mode=off", "-D", "suppress_warnings=mystnb.glue_ref",
+        "-d", str(pot_dir.parent / "doctrees" / "gettext"), str(docs_dir), str(pot_dir),
+    ]  # fmt: skip
+    run_step(command, "flowdocs.i18n: extracting messages failed")
+
+
+def update(pot_dir: Path, locale_dir: Path, languages: list[str]) -> None:
+    """Merge the fresh templates into ``locale/<lang>/LC_MESSAGES/<page>.po``."""
+    command = [sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir)]
+    command += ["-d", str(locale_dir), *(arg for lang in languages for arg in ("-l", lang))]
+    run_step(command, "flowdocs.i18n: updating the catalogs failed")
+
+
+def catalogs(locale_dir: Path, language: str) -> list[Path]:
+    return sorted((locale_dir / language / "LC_MESSAGES").rglob("*.po"))
+
+
+def coverage(locale_dir: Path, language: str) -> Coverage:
+    """Count translated, fuzzy and untranslated messages over a language's catalogs."""
+    translated = fuzzy = untranslated = 0
+    for path in catalogs(locale_dir, language):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id:
+                    continue
+                if message.fuzzy:
+                    fuzzy += 1
+                elif message.string:
+                    translated += 1
+                else:
+                    untranslated += 1
+    return Coverage(translated, fuzzy, untranslated)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=Path, default=Path("docs"))
+    parser.add_argument("--locale", type=Path, default=Path("locale"))
+    args = parser.parse_args(argv)
+    if not (args.docs / "conf.py").is_file():
+        parser.error(f"{args.docs} has no conf.py")
+    languages = [code for code in site_languages(args.docs) if code != "en"]
+    pot_dir = args.docs / "_build" / "gettext"
+    extract(args.docs, pot_dir)
+    update(pot_dir, args.locale, languages)
+    for language in languages:
+        c = coverage(args.locale, language)
+        share = 100 * c.translated / c.total if c.total else 100
+        print(
+            f"{language}: {share:5.1f}% translated ({c.translated}/{c.total}; "
+            f"{c.fuzzy} fuzzy, {c.untranslated} untranslated)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,2 @@
+extensions = ["myst_nb", "flowdocs.sphinxext"]
+nb_execution_mode = "off"

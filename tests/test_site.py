@@ -1,0 +1,68 @@
+"""The deployable site: every language built by ``python -m flowdocs.site``, executed once."""
+
+import re
+import shutil
+
+from conftest import ROOT, build_site
+
+EXECUTED_PAGES = ["hands-on/inference"]
+CHECKPOINTS = ["model.training = False", "pred.requires_grad = False", "weight changed = False"]
+
+
+def prose(html: str) -> str:
+    """The page's text outside code and outputs, tags removed."""
+    article = html.split('<article class="bd-article">')[1].split("</article>")[0]
+    article = re.sub(r"<(pre|code)\b.*?</\1>", " ", article, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", article)
+
+
+def test_the_site_holds_the_three_languages_and_a_root_page_only(built_site):
+    assert sorted(p.name for p in built_site.site.iterdir()) == ["en", "index.html", "ja", "ko"]
+    root = (built_site.site / "index.html").read_text(encoding="utf-8")
+    assert '["en", "ja", "ko"]' in root
+    assert not list(built_site.site.rglob("jupyter_execute"))
+    assert not list(built_site.site.rglob(".doctrees"))
+
+
+def test_every_language_shows_the_executed_checkpoints(built_site):
+    for language in ("en", "ja", "ko"):
+        html = built_site.page(language, "hands-on/inference")
+        for line in CHECKPOINTS:
+            assert line in html, (language, line)
+        assert "device = &quot;" in html or 'device = "' in html
+
+
+def test_japanese_and_korean_pages_are_translated(built_site):
+    english = prose(built_site.page("en", "hands-on/inference"))
+    assert "Inference means asking a model" in english
+    for language, script in (("ja", r"[\u3040-\u30ff]"), ("ko", r"[\uac00-\ud7a3]")):
+        text = prose(built_site.page(language, "hands-on/inference"))
+        assert "Inference means asking a model" not in text
+        assert len(re.findall(script, text)) > 200, language
+        assert f'lang="{language}"' in built_site.page(language, "hands-on/inference")
+
+
+def test_each_example_ran_once_for_all_three_languages(built_site):
+    for page in EXECUTED_PAGES:
+        assert built_site.log.count(f"{page}.md: Executing notebook") == 1, page
+        assert built_site.log.count(f"{page}.md: Using cached notebook") == 2, page
+
+
+def test_a_second_build_executes_nothing(built_site):
+    again = build_site(ROOT / "docs", built_site.build_dir)
+    assert again.returncode == 0, again.log[-3000:]
+    assert "Executing notebook" not in again.log
+
+
+def test_an_example_that_raises_fails_the_build_and_says_where(tmp_path):
+    for folder in ("docs", "examples", "locale"):
+        shutil.copytree(
+            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("_build", "__pycache__")
+        )
+    script = tmp_path / "examples" / "inference_flow.py"
+    script.write_text(script.read_text() + '\nraise RuntimeError("boom")\n')
+    broken = build_site(tmp_path / "docs", tmp_path / "docs" / "_build")
+    assert broken.returncode != 0
+    assert "inference_flow.py" in broken.log
+    assert "RuntimeError: boom" in broken.log
+    assert not (tmp_path / "docs" / "_build" / "site").exists()

@@ -62,6 +62,13 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+@nox.session(default=False, venv_params=VENV_PARAMS)
+def bench(session: nox.Session) -> None:
+    """Run every example at full size and check the speed targets; results in build/bench.json."""
+    install(session)
+    session.run("python", "-m", "flowdocs.bench", *session.posargs)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff: lint and formatting."""

@@ -5,7 +5,7 @@ import shutil
 
 from conftest import ROOT, build_site
 
-EXECUTED_PAGES = ["hands-on/inference"]
+EXECUTED_PAGES = ["hands-on/inference", "hands-on/training", "hands-on/autograd-modes"]
 CHECKPOINTS = ["model.training = False", "pred.requires_grad = False", "weight changed = False"]
 
 
@@ -30,6 +30,29 @@ def test_every_language_shows_the_executed_checkpoints(built_site):
         for line in CHECKPOINTS:
             assert line in html, (language, line)
         assert "device = &quot;" in html or 'device = "' in html
+
+
+def measured_values(html: str) -> list[str]:
+    """The numbers glued into the page's sentences, in order."""
+    return re.findall(r'<span class="pasted-text">([^<]*)</span>', html)
+
+
+def test_the_same_measured_numbers_appear_in_every_language(built_site):
+    for page in EXECUTED_PAGES:
+        source = (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8")
+        english = measured_values(built_site.page("en", page))
+        assert len(english) == source.count("{glue:text}"), page
+        assert all(re.fullmatch(r"-?[0-9.]+", value) for value in english), english
+        for language in ("ja", "ko"):
+            assert measured_values(built_site.page(language, page)) == english, (language, page)
+
+
+def test_the_timing_exercise_has_a_plot_and_a_hidden_solution(built_site):
+    for language in ("en", "ja", "ko"):
+        html = built_site.page(language, "hands-on/autograd-modes")
+        assert '<img alt="_images/' in html or 'src="../_images/' in html
+        solution = html.split("<details")[1].split("</details>")[0]
+        assert '<span class="nf">time_modes</span>' in solution
 
 
 def test_japanese_and_korean_pages_are_translated(built_site):

@@ -20,7 +20,20 @@ def test_example_source_fails_on_a_fragment_the_script_lacks(app):
         "Demo\n====\n\n.. example-source:: demo.py\n\n   optimizer.step()\n", encoding="utf-8"
     )
     app.build()
-    assert "demo.py has no line containing 'optimizer.step()'" in app.warning.getvalue()
+    assert "demo.py shows no line containing 'optimizer.step()'" in app.warning.getvalue()
+
+
+@pytest.mark.sphinx("html", testroot="example-source", freshenv=True)
+def test_example_source_emphasis_counts_within_a_shown_part(app):
+    (app.srcdir / "index.rst").write_text(
+        "Demo\n====\n\n.. example-source:: demo.py\n"
+        "   :start-at: model.eval()\n\n   pred = model(\n",
+        encoding="utf-8",
+    )
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    emphasized = html.split('<span class="hll">')[1:]
+    assert len(emphasized) == 1 and "pred" in emphasized[0].split("\n")[0]
 
 
 @pytest.mark.sphinx("html", testroot="traceback-output", freshenv=True)

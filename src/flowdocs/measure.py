@@ -44,13 +44,13 @@ def time_call(fn: Callable[[], object], label: str, min_run_time: float = 0.2) -
     return Timing(label, measurement.median, q1, q3, len(times), measurement.number_per_run)
 
 
-def compare(fast: Timing, slow: Timing) -> str:
-    """A verdict the data supports: "faster" only when the two spreads do not overlap."""
-    if fast.q3 < slow.q1:
-        return f"{fast.label} is faster than {slow.label}"
-    if slow.q3 < fast.q1:
-        return f"{slow.label} is faster than {fast.label}"
-    return f"{fast.label} vs {slow.label}: no measurable difference on this machine"
+def compare(a: Timing, b: Timing) -> str:
+    """A verdict the data supports: "faster" only when the two interquartile ranges are apart."""
+    if a.q3 < b.q1:
+        return f"{a.label} is faster than {b.label}"
+    if b.q3 < a.q1:
+        return f"{b.label} is faster than {a.label}"
+    return f"{a.label} vs {b.label}: no measurable difference on this machine"
 
 
 def bytes_saved_for_backward(fn: Callable[[], object]) -> int:

@@ -1,4 +1,4 @@
-"""``example-source``: show an example script, highlighting lines by their text.
+"""``example-source``: show an example script (or part of it), highlighting lines by their text.
 
 The directive's content names the lines a page talks about, one text fragment per line,
 instead of their numbers, so the highlight follows the script when it is edited, and a fragment that
@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.directives.code import LiteralInclude
+from sphinx.directives.code import LiteralInclude, LiteralIncludeReader
 
 
 class ExampleSource(LiteralInclude):
@@ -25,18 +25,21 @@ class ExampleSource(LiteralInclude):
         script = Path(self.config.flowdocs_examples_dir) / name
         if not script.is_file():
             raise self.error(f"example-source: no example script {script}")
-        lines = script.read_text(encoding="utf-8").splitlines()
+        # Search the lines that will be shown (after :pyobject: and the like): Sphinx counts
+        # emphasize-lines within the shown part.
+        shown, _ = LiteralIncludeReader(str(script), self.options, self.config).read()
+        lines = shown.splitlines()
         emphasized = []
         for fragment in filter(None, (line.strip() for line in self.content)):
             found = [n for n, line in enumerate(lines, start=1) if fragment in line]
             if not found:
-                raise self.error(f"example-source: {name} has no line containing {fragment!r}")
+                raise self.error(f"example-source: {name} shows no line containing {fragment!r}")
             emphasized += found
         if emphasized:
             self.options["emphasize-lines"] = ",".join(map(str, sorted(set(emphasized))))
         self.options.setdefault("caption", f"examples/{name}")
         self.options.setdefault("language", "python")
-        self.options["linenos"] = True
+        self.options["lineno-match"] = True  # the script's own line numbers, also for a part
         docdir = Path(self.env.doc2path(self.env.docname)).parent
         self.arguments[0] = os.path.relpath(script, docdir)
         return super().run()

@@ -1,0 +1,77 @@
+"""Benchmarks: every example at full size, and the speed targets, written to one JSON file.
+
+Speed and memory targets live here, not in the unit tests: a timed unit test on a shared
+2-core machine fails for reasons that have nothing to do with the code.
+
+Usage: ``python -m flowdocs.bench [--examples examples] [--out build/bench.json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from flowdocs.device import describe, pick_device
+
+# Each example's quick mode, run standalone, may take this many seconds beyond `import torch`.
+STANDALONE_BUDGET_S = {"inference_flow": 2.0, "training_flow": 2.0, "autograd_modes": 2.0}
+
+
+def wall_time(command: list[str], repeats: int = 3) -> float:
+    """Median wall-clock seconds of running ``command`` to completion."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def standalone_overhead(examples_dir: Path, name: str) -> float:
+    """Seconds a quick standalone run takes beyond a bare ``import torch``."""
+    baseline = wall_time([sys.executable, "-c", "import torch"])
+    return wall_time([sys.executable, str(examples_dir / f"{name}.py")]) - baseline
+
+
+def full_results(name: str) -> dict:
+    """The example's returned result at full size, as plain JSON data."""
+    module = importlib.import_module(name)
+    return dataclasses.asdict(module.main(quick=False))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=Path, default=Path("examples"))
+    parser.add_argument("--out", type=Path, default=Path("build/bench.json"))
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(args.examples.resolve()))
+    report = {"device": dataclasses.asdict(describe(pick_device())), "examples": {}}
+    failures = []
+    for name, budget in STANDALONE_BUDGET_S.items():
+        overhead = standalone_overhead(args.examples, name)
+        met = overhead <= budget
+        report["examples"][name] = {
+            "standalone_seconds_beyond_import_torch": overhead,
+            "budget_seconds": budget,
+            "within_budget": met,
+            "full": full_results(name),
+        }
+        print(f"{name}: {overhead:.2f} s beyond import torch (budget {budget} s)", flush=True)
+        if not met:
+            failures.append(f"{name} took {overhead:.2f} s beyond import torch (budget {budget} s)")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"flowdocs.bench: results in {args.out}")
+    if failures:
+        raise SystemExit("flowdocs.bench: " + "; ".join(failures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Translation gates: every catalog compiles, is complete, in sync, and keeps the markup."""
+
+import re
+import shutil
+import subprocess
+from collections import Counter
+
+import pytest
+from babel.messages.pofile import read_po
+
+from conftest import ROOT
+from flowdocs.i18n import catalogs, extract
+from flowdocs.site import site_languages
+
+LANGUAGES = [code for code in site_languages(ROOT / "docs") if code != "en"]
+LOCALE = ROOT / "locale"
+ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
+CODE = re.compile(r"`[^`]+`")
+LINK_TARGET = re.compile(r"\]\(([^)]+)\)")
+MATH = re.compile(r"\$[^$]+\$")
+
+
+def messages(path):
+    with path.open("rb") as handle:
+        return [m for m in read_po(handle) if m.id]
+
+
+def all_catalogs():
+    return [(lang, path) for lang in LANGUAGES for path in catalogs(LOCALE, lang)]
+
+
+def markup(text: str) -> Counter:
+    """Roles, code spans, link targets and math of a message: what a translation must keep."""
+    roles = ROLE.findall(text)
+    rest = ROLE.sub(" ", text)
+    return Counter(
+        roles + CODE.findall(rest) + LINK_TARGET.findall(rest) + MATH.findall(CODE.sub(" ", rest))
+    )
+
+
+def test_every_language_has_a_catalog_for_every_page():
+    for language in LANGUAGES:
+        pages = {
+            p.relative_to(LOCALE / language / "LC_MESSAGES") for p in catalogs(LOCALE, language)
+        }
+        sources = {
+            p.relative_to(ROOT / "docs").with_suffix(".po")
+            for p in ROOT.glob("docs/**/*.md")
+            if "_build" not in p.parts
+        }
+        assert sources - pages == set(), language
+
+
+@pytest.mark.skipif(not shutil.which("msgfmt"), reason="gettext's msgfmt is not installed")
+@pytest.mark.parametrize(("language", "path"), all_catalogs(), ids=str)
+def test_catalog_compiles(language, path):
+    done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+
+
+@pytest.mark.parametrize(("language", "path"), all_catalogs(), ids=str)
+def test_catalog_is_fully_translated(language, path):
+    missing = [m.id for m in messages(path) if m.fuzzy or not m.string]
+    assert missing == [], f"{path}: fuzzy or untranslated: {missing[:3]}"
+
+
+@pytest.mark.parametrize(("language", "path"), all_catalogs(), ids=str)
+def test_translation_keeps_roles_code_links_and_math(language, path):
+    for message in messages(path):
+        assert markup(message.string) == markup(message.id), message.id
+
+
+def test_catalogs_are_in_sync_with_the_english_pages(tmp_path):
+    """A fresh extraction yields exactly the messages the catalogs already hold."""
+    extract(ROOT / "docs", tmp_path / "gettext")
+    for pot in (tmp_path / "gettext").rglob("*.pot"):
+        page = pot.relative_to(tmp_path / "gettext").with_suffix(".po")
+        wanted = {m.id for m in messages(pot)}
+        for language in LANGUAGES:
+            held = {m.id for m in messages(LOCALE / language / "LC_MESSAGES" / page)}
+            assert held == wanted, f"{language}/{page}: run `nox -s i18n` and translate"

@@ -37,7 +37,7 @@ nb_execution_in_temp = False
 nb_execution_timeout = 600
 nb_merge_streams = True
 
-myst_enable_extensions = ["colon_fence", "dollarmath", "deflist", "attrs_inline"]
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
 myst_heading_anchors = 3
 
 # Translations: one catalog per page in <repo>/locale, compiled by sphinx-build itself.
@@ -49,6 +49,18 @@ gettext_additional_targets = []  # code, outputs and glued values stay out of th
 html_theme = "sphinx_book_theme"
 html_title = "flowdocs"
 html_static_path = ["_static"]
+html_favicon = "_static/favicon.svg"
+html_context = {"default_mode": "auto"}  # follow the reader's light or dark preference
+html_css_files = ["flowdocs.css"]
+html_js_files = ["flowdocs.js"]
+html_sidebars = {
+    "**": [
+        "navbar-logo.html",
+        "search-button-field.html",
+        "language-switcher.html",
+        "sbt-sidebar-nav.html",
+    ]
+}
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": False,

@@ -79,3 +79,50 @@ def test_catalogs_are_in_sync_with_the_english_pages(tmp_path):
         for language in LANGUAGES:
             held = {m.id for m in messages(LOCALE / language / "LC_MESSAGES" / page)}
             assert held == wanted, f"{language}/{page}: run `nox -s i18n` and translate"
+
+
+def glossary_terms() -> list[str]:
+    """The terms of reference/glossary.md: the unindented lines of its glossary block."""
+    source = (ROOT / "docs" / "reference" / "glossary.md").read_text(encoding="utf-8")
+    block = source.split("```{glossary}")[1].split("```")[0]
+    return [line.strip() for line in block.splitlines() if line.strip() and line[0] != " "]
+
+
+def renderings(language: str) -> dict[str, str]:
+    """Each glossary term's one translation: the glossary entry's msgstr before " (term)"."""
+    glossary = {
+        m.id: m.string
+        for m in messages(LOCALE / language / "LC_MESSAGES" / "reference" / "glossary.po")
+    }
+    return {term: glossary[term].split(" (")[0] for term in glossary_terms()}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_catalog_uses_the_glossary_rendering_of_each_term(language):
+    wrong = []
+    for term, rendering in renderings(language).items():
+        pattern = re.compile(rf"(?<![\w.]){re.escape(term)}s?(?![\w(])", re.IGNORECASE)
+        for path in catalogs(LOCALE, language):
+            for message in messages(path):
+                prose = CODE.sub(" ", ROLE.sub(" ", message.id))
+                if message.id != term and pattern.search(prose) and rendering not in message.string:
+                    wrong.append(
+                        f"{path.name}: {term!r} -> {rendering!r} missing in {message.string!r}"
+                    )
+    assert wrong == [], "\n".join(wrong[:10])
+
+
+def interface_strings() -> set[str]:
+    """Every ``_("...")`` string of flowdocs' own templates and Sphinx extension."""
+    sources = [*ROOT.glob("docs/_templates/*.html"), *ROOT.glob("src/flowdocs/sphinxext/*.py")]
+    found = set()
+    for path in sources:
+        found |= set(re.findall(r"""_\(\s*["']([^"']+)["']\s*\)""", path.read_text("utf-8")))
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_interface_catalog_translates_flowdocs_own_words(language):
+    held = {m.id for m in messages(LOCALE / language / "LC_MESSAGES" / "sphinx.po")}
+    assert interface_strings()  # the search itself must find the switcher's label
+    assert interface_strings() - held == set()

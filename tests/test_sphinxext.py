@@ -43,3 +43,13 @@ def test_a_traceback_in_an_output_is_reported_unless_the_cell_allows_it(app):
     assert "shown.ipynb" in warnings
     assert "an executed cell shows a traceback: ValueError: caught and printed" in warnings
     assert "allowed.ipynb" not in warnings
+
+
+def test_korean_search_indexes_hangul_as_bigrams_and_keeps_other_words():
+    from flowdocs.sphinxext.korean_search import SearchKorean
+
+    korean = SearchKorean({})
+    assert korean.split("텐서를 GPU로") == ["텐서", "서를", "GPU", "로"]
+    assert korean.split("값") == ["값"]
+    assert set(korean.split("텐서")) <= set(korean.split("텐서를"))
+    assert korean.stem("GPU") == "gpu"

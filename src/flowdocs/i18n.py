@@ -37,6 +37,10 @@ def extract(docs_dir: Path, pot_dir: Path) -> None:
         "-d", str(pot_dir.parent / "doctrees" / "gettext"), str(docs_dir), str(pot_dir),
     ]  # fmt: skip
     run_step(command, "flowdocs.i18n: extracting messages failed")
+    # The interface catalog (sphinx.po: theme labels, the switcher, the where-it-ran note) is
+    # kept by hand: Sphinx's template extraction misses the theme's and the extension's words,
+    # and updating from it would retire them. tests/test_catalogs.py checks it is complete.
+    (pot_dir / "sphinx.pot").unlink(missing_ok=True)
 
 
 def update(pot_dir: Path, locale_dir: Path, languages: list[str]) -> None:

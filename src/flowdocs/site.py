@@ -59,7 +59,9 @@ def build_site(docs_dir: Path, build_dir: Path, jobs: int = 1) -> Path:
     cache = execution_cache_path(build_dir, docs_dir.parent / "examples")
     for language in languages:
         command = [
-            sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going",
+            # -E: re-read every page, so template and translation changes always show; the
+            # notebooks still come from the execution cache, so nothing executes twice.
+            sys.executable, "-m", "sphinx", "-b", "html", "-E", "-W", "--keep-going",
             "-j", str(jobs), "-D", f"language={language}",
             "-D", f"nb_execution_cache_path={cache}",
             "-d", str(build_dir / "doctrees" / language),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from flowdocs.sphinxext import example_source, tracebacks
+from flowdocs.sphinxext import example_source, korean_search, languages, ran_on, tracebacks
 
 
 def setup(app: Sphinx) -> dict:
-    example_source.setup(app)
-    tracebacks.setup(app)
+    for part in (example_source, tracebacks, languages, korean_search, ran_on):
+        part.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

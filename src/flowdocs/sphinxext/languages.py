@@ -1,0 +1,41 @@
+"""The same page in every language: switcher links, ``hreflang`` alternates.
+
+The deployable site puts each language in a sibling folder (``site/en``, ``site/ja``, ...),
+so the same page in another language is always ``../<lang>/<page>.html`` from the language
+root. ``flowdocs_languages`` in conf.py lists the languages (code -> own name).
+"""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+
+def alternates(app: Sphinx, pagename: str) -> list[dict]:
+    """One entry per site language: code, its own name, a relative link, and whether current."""
+    up = "../" * (pagename.count("/") + 1)
+    return [
+        {
+            "code": code,
+            "name": name,
+            "href": f"{up}{code}/{pagename}.html",
+            "current": code == app.config.language,
+        }
+        for code, name in app.config.flowdocs_languages.items()
+    ]
+
+
+def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    links = alternates(app, pagename)
+    context["flowdocs_alternates"] = links
+    tags = [
+        f'<link rel="alternate" hreflang="{link["code"]}" href="{link["href"]}" />'
+        for link in links
+    ]
+    # The first configured language (English) serves readers whose language the site lacks.
+    tags.append(f'<link rel="alternate" hreflang="x-default" href="{links[0]["href"]}" />')
+    context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(tags)
+
+
+def setup(app: Sphinx) -> None:
+    app.add_config_value("flowdocs_languages", {"en": "English"}, "html", dict)
+    app.connect("html-page-context", add_alternates)

@@ -5,7 +5,14 @@ import shutil
 
 from conftest import ROOT, build_site
 
-EXECUTED_PAGES = ["hands-on/inference", "hands-on/training", "hands-on/autograd-modes"]
+EXECUTED_PAGES = [
+    "hands-on/inference",
+    "hands-on/training",
+    "hands-on/autograd-modes",
+    "hands-on/who-does-the-work",
+    "hands-on/kv-cache",
+]
+SCRIPTS = {"ja": r"[\u3040-\u30ff]", "ko": r"[\uac00-\ud7a3]"}
 CHECKPOINTS = ["model.training = False", "pred.requires_grad = False", "weight changed = False"]
 
 
@@ -47,6 +54,35 @@ def test_the_same_measured_numbers_appear_in_every_language(built_site):
             assert measured_values(built_site.page(language, page)) == english, (language, page)
 
 
+def test_flow_diagrams_are_text_in_the_pages_language(built_site):
+    for page in ("theory/inference-flow", "theory/training-flow"):
+        for language, script in SCRIPTS.items():
+            html = built_site.page(language, page)
+            diagram = html.split('class="flowdocs-flow')[1].split("</ol>")[0]
+            steps = re.findall(r"<li>(.*?)</li>", diagram, flags=re.S)
+            assert len(steps) >= 4, (language, page)
+            assert all(re.search(script, step) for step in steps), (language, page)
+            assert "<img" not in diagram
+
+
+def test_every_executed_page_says_where_it_ran_in_its_language(built_site):
+    for page in EXECUTED_PAGES:
+        for language in ("en", "ja", "ko"):
+            html = built_site.page(language, page)
+            banner = html.split('class="flowdocs-ran-on')[1].split("</div>")[0]
+            banner = re.sub(r"<[^>]+>", "", banner)
+            assert "device = " in banner, (language, page)
+            if language != "en":
+                assert re.search(SCRIPTS[language], banner), (language, page)
+
+
+def test_the_kv_cache_plot_is_drawn_for_every_language(built_site):
+    for language in ("en", "ja", "ko"):
+        html = built_site.page(language, "hands-on/kv-cache")
+        assert 'src="../_images/' in html
+        assert "identical = True" in html
+
+
 def test_the_timing_exercise_has_a_plot_and_a_hidden_solution(built_site):
     for language in ("en", "ja", "ko"):
         html = built_site.page(language, "hands-on/autograd-modes")
@@ -58,7 +94,7 @@ def test_the_timing_exercise_has_a_plot_and_a_hidden_solution(built_site):
 def test_japanese_and_korean_pages_are_translated(built_site):
     english = prose(built_site.page("en", "hands-on/inference"))
     assert "Inference means asking a model" in english
-    for language, script in (("ja", r"[\u3040-\u30ff]"), ("ko", r"[\uac00-\ud7a3]")):
+    for language, script in SCRIPTS.items():
         text = prose(built_site.page(language, "hands-on/inference"))
         assert "Inference means asking a model" not in text
         assert len(re.findall(script, text)) > 200, language

@@ -178,6 +178,8 @@ def main(device: str = "auto", quick: bool = True) -> CacheResult:
         print(f"{t:>8} {c.median * 1e3:>14.3f} {f.median * 1e3:>16.3f}")
     print(f"at position {positions[-1]}: {result.verdict_at_largest}")
     print(f"is_causal=True on a cached step changes the output by {result.is_causal_error:.3f}")
+    if not result.identical:  # the lesson's claim: a cache changes the cost, never the tokens
+        raise RuntimeError("decoding with and without the KV cache produced different tokens")
     return result
 
 

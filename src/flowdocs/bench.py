@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--examples", type=Path, default=Path("examples"))
     parser.add_argument("--out", type=Path, default=Path("build/bench.json"))
     args = parser.parse_args(argv)
+    missing = [name for name in STANDALONE_BUDGET_S if not (args.examples / f"{name}.py").is_file()]
+    if missing:
+        parser.error(f"{args.examples} lacks {', '.join(missing)}")
     sys.path.insert(0, str(args.examples.resolve()))
     report = {"device": dataclasses.asdict(describe(pick_device())), "examples": {}}
     failures = []

@@ -61,7 +61,9 @@ def full_results(name: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m flowdocs.bench", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--examples", type=Path, default=Path("examples"))
     parser.add_argument("--out", type=Path, default=Path("build/bench.json"))
     args = parser.parse_args(argv)

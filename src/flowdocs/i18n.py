@@ -72,7 +72,9 @@ def coverage(locale_dir: Path, language: str) -> Coverage:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m flowdocs.i18n", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--docs", type=Path, default=Path("docs"))
     parser.add_argument("--locale", type=Path, default=Path("locale"))
     args = parser.parse_args(argv)

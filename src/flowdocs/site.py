@@ -99,7 +99,9 @@ def assemble(docs_dir: Path, build_dir: Path, languages: dict[str, str]) -> Path
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m flowdocs.site", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--docs", type=Path, default=Path("docs"), help="the Sphinx source folder")
     parser.add_argument("--build-dir", type=Path, default=Path("docs/_build"))
     parser.add_argument("-j", "--jobs", type=int, default=1, help="Sphinx parallel readers")

@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from flowdocs import cli
 from flowdocs.device import DeviceInfo, describe, pick_device
-from flowdocs.measure import Timing, compare, time_call
+from flowdocs.measure import Timing, compare, error_bars, time_call
 
 MODES = ("no context", "no_grad", "inference_mode")
 
@@ -144,11 +144,9 @@ def time_modes(device, passes: int, min_run_time: float) -> dict[str, Timing]:
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10)).to(device).eval()
     x = torch.randn(32, 64, device=device)
-    contexts = {
-        "no context": torch.enable_grad,
-        "no_grad": torch.no_grad,
-        "inference_mode": torch.inference_mode,
-    }
+    contexts = dict(
+        zip(MODES, (torch.enable_grad, torch.no_grad, torch.inference_mode), strict=True)
+    )
 
     def forward_passes(context):
         def run():
@@ -168,14 +166,12 @@ def plot_modes(timings: dict[str, Timing], passes: int):
     """A bar per mode: the median, with the interquartile range as the error bar."""
     import matplotlib.pyplot as plt
 
-    labels = list(timings)
-    medians = [timings[m].median * 1e3 for m in labels]
-    spread = [
-        [(timings[m].median - timings[m].q1) * 1e3 for m in labels],
-        [(timings[m].q3 - timings[m].median) * 1e3 for m in labels],
-    ]
+    medians = [t.median * 1e3 for t in timings.values()]
+    spread = error_bars(list(timings.values()))
     figure, axes = plt.subplots(figsize=(6, 3.2))
-    axes.bar(labels, medians, yerr=spread, capsize=8, color=["#9aa5b1", "#4c78a8", "#f58518"])
+    axes.bar(
+        list(timings), medians, yerr=spread, capsize=8, color=["#9aa5b1", "#4c78a8", "#f58518"]
+    )
     axes.set_ylabel(f"ms per {passes} forward passes")
     axes.set_ylim(bottom=0)
     axes.grid(axis="y", alpha=0.3)

@@ -18,7 +18,7 @@ from torch import nn
 
 from flowdocs import cli
 from flowdocs.device import DeviceInfo, describe, pick_device
-from flowdocs.measure import Timing, compare, time_call
+from flowdocs.measure import Timing, compare, error_bars, time_call
 
 
 # %% What the lesson returns
@@ -127,10 +127,7 @@ def plot_per_token(result: "CacheResult"):
         axes.errorbar(
             result.positions,
             [t.median * 1e3 for t in timings],
-            yerr=[
-                [(t.median - t.q1) * 1e3 for t in timings],
-                [(t.q3 - t.median) * 1e3 for t in timings],
-            ],
+            yerr=error_bars(timings),
             marker="o",
             capsize=4,
             color=colour,

@@ -9,6 +9,7 @@ from flowdocs.measure import (
     bytes_saved_for_backward,
     changed_parameters,
     compare,
+    error_bars,
     snapshot,
     time_call,
 )
@@ -33,6 +34,11 @@ def test_compare_calls_one_faster_only_when_the_spreads_are_apart():
     assert compare(slow, fast) == "a is faster than b"
     overlapping = timing("c", 1.15, 1.3, 2.5)
     assert compare(fast, overlapping) == "a vs c: no measurable difference on this machine"
+
+
+def test_error_bars_reach_from_the_median_to_each_quartile():
+    bars = error_bars([timing("a", 1.0, 1.5, 3.0), timing("b", 2.0, 2.0, 2.5)], scale=10)
+    assert bars == [pytest.approx([5.0, 0.0]), pytest.approx([15.0, 5.0])]
 
 
 def test_bytes_saved_for_backward_only_while_autograd_records():

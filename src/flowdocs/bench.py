@@ -48,12 +48,6 @@ def wall_time(command: list[str], repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def standalone_overhead(examples_dir: Path, name: str) -> float:
-    """Seconds a quick standalone run takes beyond a bare ``import torch``."""
-    baseline = wall_time([sys.executable, "-c", "import torch"])
-    return wall_time([sys.executable, str(examples_dir / f"{name}.py")]) - baseline
-
-
 def full_results(name: str) -> dict:
     """The example's returned result at full size, as plain JSON data."""
     module = importlib.import_module(name)
@@ -73,8 +67,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, str(args.examples.resolve()))
     report = {"device": dataclasses.asdict(describe(pick_device())), "examples": {}}
     failures = []
+    import_torch = wall_time([sys.executable, "-c", "import torch"])
     for name, budget in STANDALONE_BUDGET_S.items():
-        overhead = standalone_overhead(args.examples, name)
+        # Seconds a quick standalone run takes beyond a bare `import torch`.
+        overhead = wall_time([sys.executable, str(args.examples / f"{name}.py")]) - import_torch
         full = full_results(name)
         entry = report["examples"][name] = {
             "standalone_seconds_beyond_import_torch": overhead,

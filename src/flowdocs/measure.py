@@ -44,6 +44,14 @@ def time_call(fn: Callable[[], object], label: str, min_run_time: float = 0.2) -
     return Timing(label, measurement.median, q1, q3, len(times), measurement.number_per_run)
 
 
+def error_bars(timings: list[Timing], scale: float = 1e3) -> list[list[float]]:
+    """Distances from each median down to Q1 and up to Q3, scaled: matplotlib's ``yerr``."""
+    return [
+        [(t.median - t.q1) * scale for t in timings],
+        [(t.q3 - t.median) * scale for t in timings],
+    ]
+
+
 def compare(a: Timing, b: Timing) -> str:
     """A verdict the data supports: "faster" only when the two interquartile ranges are apart."""
     if a.q3 < b.q1:

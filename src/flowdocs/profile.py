@@ -91,25 +91,21 @@ def profile_work(run: Callable[[], object], backend: str) -> list[Row]:
     On a GPU the rows are the device kernels; on the CPU the ATen ops that did work themselves
     (self time > 0), since parent ops like ``aten::linear`` only dispatch to children.
     """
-    activities = [ProfilerActivity.CPU]
-    if backend in ("rocm", "cuda"):
-        activities.append(ProfilerActivity.CUDA)
+    on_gpu = backend in GPU_LIBRARIES
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if on_gpu else [])
     with profile(activities=activities) as prof:
         run()
-        if backend in ("rocm", "cuda"):
+        if on_gpu:
             torch.cuda.synchronize()
     rows = []
     for event in prof.key_averages():
-        on_device = event.device_type != torch.autograd.DeviceType.CPU
-        if backend in ("rocm", "cuda"):
-            if not on_device or event.self_device_time_total <= 0:
-                continue
-            self_us = event.self_device_time_total
+        if on_gpu:
+            kernel = event.device_type != torch.autograd.DeviceType.CPU
+            self_us = event.self_device_time_total if kernel else 0
         else:
-            if not event.key.startswith("aten::") or event.self_cpu_time_total <= 0:
-                continue
-            self_us = event.self_cpu_time_total
-        rows.append(Row(event.key, library_of(event.key, backend), event.count, self_us))
+            self_us = event.self_cpu_time_total if event.key.startswith("aten::") else 0
+        if self_us > 0:
+            rows.append(Row(event.key, library_of(event.key, backend), event.count, self_us))
     return sorted(rows, key=lambda row: row.self_us, reverse=True)
 
 

@@ -53,3 +53,80 @@ def test_korean_search_indexes_hangul_as_bigrams_and_keeps_other_words():
     assert korean.split("값") == ["값"]
     assert set(korean.split("텐서")) <= set(korean.split("텐서를"))
     assert korean.stem("GPU") == "gpu"
+
+
+@pytest.fixture
+def glued_site(make_app, rootdir, tmp_path):
+    """Build a copy of the glued sample site as if the measurements had given ``values``."""
+    import json
+    import shutil
+
+    def build(language: str = "en", builder: str = "html", **values):
+        srcdir = tmp_path / f"site-{language}-{builder}"
+        shutil.copytree(rootdir / "test-glued", srcdir)
+        path = srcdir / "measured.ipynb"
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for output in notebook["cells"][1]["outputs"]:
+            name = output["metadata"]["scrapbook"]["name"]
+            if name in values:
+                output["data"] = {"application/papermill.record/text/plain": repr(values[name])}
+        path.write_text(json.dumps(notebook), encoding="utf-8")
+        app = make_app(builder, srcdir=srcdir, confoverrides={"language": language})
+        app.build()
+        return app
+
+    return build
+
+
+def page(app, name: str = "index") -> str:
+    return (app.outdir / f"{name}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("language", "verdict", "shown", "hidden"),
+    [
+        ("en", "faster", "The cached step was faster.", "slower"),
+        ("en", "inconclusive", "cannot tell them apart", "faster"),
+        ("ja", "slower", "キャッシュありのステップのほうが遅かった。", "速かった"),
+        ("ja", "inconclusive", "この測定では差を判別できない。", "遅かった"),
+    ],
+)
+def test_an_outcome_shows_only_the_case_the_glued_value_names(
+    glued_site, language, verdict, shown, hidden
+):
+    app = glued_site(language, verdict=verdict)
+    html = page(app)
+    assert shown in html
+    assert hidden not in html
+    assert app.warning.getvalue() == ""
+
+
+def test_an_outcome_without_a_case_for_the_value_fails_the_build(glued_site):
+    app = glued_site(verdict="sideways")
+    assert "no case for the glued value 'sideways'" in app.warning.getvalue()
+
+
+def test_a_glued_table_has_translated_headers_and_formatted_rows(glued_site):
+    import re
+
+    def texts(pattern: str, html: str) -> list[str]:
+        return [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(pattern, html, re.S)]
+
+    table = page(glued_site("ja")).split("<table")[1].split("</table>")[0]
+    assert "新しいトークン 1 個のコスト" in table
+    assert texts(r"<th[^>]*>(.*?)</th>", table) == ["カーネル", "位置", "時間 (ms)"]
+    cells = texts(r"<td[^>]*>(.*?)</td>", table)
+    assert cells == ["attn_fwd", "32", "0.123", "Cijk_Ailk", "64", "2.500"]
+    assert '<code class="docutils literal notranslate"><span class="pre">attn_fwd' in table
+
+
+def test_a_glued_table_fails_on_rows_that_lack_a_column(glued_site):
+    app = glued_site(rows=[{"name": "x", "position": 1}])
+    assert "rows lack ['ms']" in app.warning.getvalue()
+
+
+def test_every_case_and_header_reaches_the_catalog(glued_site):
+    app = glued_site(builder="gettext")
+    pot = (app.outdir / "index.pot").read_text(encoding="utf-8")
+    for text in ("was faster", "was slower", "cannot tell", "Kernel", "Time (ms)", "one new token"):
+        assert text in pot

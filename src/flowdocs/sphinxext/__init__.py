@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from flowdocs.sphinxext import example_source, korean_search, languages, ran_on, tracebacks
+from flowdocs.sphinxext import (
+    example_source,
+    glued,
+    korean_search,
+    languages,
+    ran_on,
+    tracebacks,
+)
 
 
 def setup(app: Sphinx) -> dict:
-    for part in (example_source, tracebacks, languages, korean_search, ran_on):
+    for part in (example_source, glued, tracebacks, languages, korean_search, ran_on):
         part.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

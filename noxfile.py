@@ -35,7 +35,7 @@ def install(session: nox.Session, *groups: str) -> None:
 def docs(session: nox.Session) -> None:
     """Build the deployable site (every language) into docs/_build/site."""
     install(session, "docs")
-    session.run("python", "-m", "flowdocs.site", *session.posargs)
+    session.run("python", "-m", "flowdocs.build.site", *session.posargs)
 
 
 @nox.session(name="docs-live", default=False, venv_params=VENV_PARAMS)
@@ -52,7 +52,7 @@ def docs_live(session: nox.Session) -> None:
 def i18n(session: nox.Session) -> None:
     """Extract messages without executing pages, update locale/*.po, print coverage."""
     install(session, "docs")
-    session.run("python", "-m", "flowdocs.i18n", *session.posargs)
+    session.run("python", "-m", "flowdocs.build.i18n", *session.posargs)
 
 
 @nox.session(venv_params=VENV_PARAMS)

@@ -1,9 +1,6 @@
 """Sphinx configuration of the flowdocs site (English source; Japanese and Korean catalogs)."""
 
-import os
 from pathlib import Path
-
-from flowdocs.site import execution_cache_path
 
 DOCS = Path(__file__).parent.resolve()
 EXAMPLES = DOCS.parent / "examples"
@@ -18,24 +15,25 @@ copyright = "2026, the flowdocs authors"
 language = "en"
 
 extensions = ["myst_nb", "sphinx_design", "sphinx_copybutton", "flowdocs.sphinxext"]
-exclude_patterns = ["_build", "jupyter_execute", "_templates", "**/.ipynb_checkpoints"]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "_templates",
+    "recordings",
+    "**/.ipynb_checkpoints",
+]
 templates_path = ["_templates"]
 
-# Pages import the example scripts by name; their kernels inherit this environment.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [str(EXAMPLES), os.environ.get("PYTHONPATH")])
-)
 flowdocs_examples_dir = str(EXAMPLES)
 
-# Execute once, for every language: one absolute cache shared by the en, gettext, ja and ko
-# builds (flowdocs.site passes the same path with -D for its own build folder).
+# Outputs: flowdocs.build.outputs executes the pages (once for every language, or takes them from
+# a recording) before Sphinx starts, and leaves them here; myst-nb reads them from its cache view
+# and executes nothing. flowdocs.build.site passes -D flowdocs_outputs for other build folders.
+flowdocs_outputs = str(DOCS / "_build" / "outputs")
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(execution_cache_path(DOCS / "_build", EXAMPLES))
-nb_execution_raise_on_error = True
-nb_execution_show_tb = True
 nb_execution_in_temp = False
-nb_execution_timeout = 600
-nb_merge_streams = True
+nb_merge_streams = False  # the build merges each machine's streams itself
+nb_render_markdown_format = "myst"  # the build's per-machine output markers are MyST
 
 myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
 myst_heading_anchors = 3

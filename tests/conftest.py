@@ -18,7 +18,7 @@ SITES = Path(__file__).parent / "sites"
 
 @dataclass
 class SiteBuild:
-    """One run of ``python -m flowdocs.site``: where it built, its exit status and its log."""
+    """One run of ``python -m flowdocs.build.site``: where it built, its exit status and its log."""
 
     build_dir: Path
     returncode: int
@@ -37,7 +37,7 @@ def build_site(docs: Path, build_dir: Path) -> SiteBuild:
     command = [
         sys.executable,
         "-m",
-        "flowdocs.site",
+        "flowdocs.build.site",
         "--docs",
         str(docs),
         "--build-dir",

@@ -9,8 +9,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from conftest import ROOT
-from flowdocs.i18n import catalogs, extract
-from flowdocs.site import site_languages
+from flowdocs.build.i18n import catalogs, extract
+from flowdocs.build.site import site_languages
 
 LANGUAGES = [code for code in site_languages(ROOT / "docs") if code != "en"]
 LOCALE = ROOT / "locale"

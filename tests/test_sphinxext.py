@@ -36,15 +36,6 @@ def test_example_source_emphasis_counts_within_a_shown_part(app):
     assert len(emphasized) == 1 and "pred" in emphasized[0].split("\n")[0]
 
 
-@pytest.mark.sphinx("html", testroot="traceback-output", freshenv=True)
-def test_a_traceback_in_an_output_is_reported_unless_the_cell_allows_it(app):
-    app.build()
-    warnings = app.warning.getvalue()
-    assert "shown.ipynb" in warnings
-    assert "an executed cell shows a traceback: ValueError: caught and printed" in warnings
-    assert "allowed.ipynb" not in warnings
-
-
 def test_korean_search_indexes_hangul_as_bigrams_and_keeps_other_words():
     from flowdocs.sphinxext.korean_search import SearchKorean
 

@@ -5,16 +5,28 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from flowdocs.sphinxext import (
+    environment,
     example_source,
     glued,
     korean_search,
     languages,
+    outputs,
     ran_on,
-    tracebacks,
+    source_tabs,
 )
 
 
 def setup(app: Sphinx) -> dict:
-    for part in (example_source, glued, tracebacks, languages, korean_search, ran_on):
+    parts = (
+        environment,
+        example_source,
+        glued,
+        languages,
+        korean_search,
+        outputs,
+        ran_on,
+        source_tabs,
+    )
+    for part in parts:
         part.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,12 +15,13 @@ from __future__ import annotations
 from ast import literal_eval
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from myst_nb.ext.glue.crossref import read_glue_cache
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+
+from flowdocs.sphinxext.tables import TableDirective, fill
 
 logger = logging.getLogger(__name__)
 
@@ -80,64 +81,16 @@ class CaseDirective(SphinxDirective):
         return [node]
 
 
-def parse_columns(spec: str) -> list[tuple[str, str]]:
-    """``"name:code, calls:d, share:.1%"`` -> [(key, format), ...]; format may be empty."""
-    columns = []
-    for item in filter(None, (part.strip() for part in spec.split(","))):
-        key, _, fmt = item.partition(":")
-        columns.append((key, fmt))
-    return columns
-
-
-class GluedTableDirective(SphinxDirective):
-    """``glued-table page.md::key`` with ``:columns:`` and a bullet list of header texts.
-
-    ``:columns:`` names the key of each column in the glued rows (a list of dicts) with an
-    optional format spec after a colon (``.3f``, ``d``, ``.1%``), or ``code`` for a code name.
-    A paragraph before the list becomes the table's title.
-    """
+class GluedTableDirective(TableDirective):
+    """``glued-table page.md::key``: the glued value is the list of rows (dicts)."""
 
     required_arguments = 1
-    has_content = True
-    option_spec = {"columns": directives.unchanged_required, "class": directives.class_option}
 
     def run(self) -> list[nodes.Node]:
-        columns = parse_columns(self.options.get("columns", ""))
-        parsed = nodes.container()
-        self.state.nested_parse(self.content, self.content_offset, parsed)
-        lists = [child for child in parsed.children if isinstance(child, nodes.bullet_list)]
-        titles = [child for child in parsed.children if isinstance(child, nodes.paragraph)]
-        if len(lists) != 1 or len(lists) + len(titles) != len(parsed.children) or len(titles) > 1:
-            raise self.error("glued-table: write an optional title paragraph and one bullet list")
-        headers = [item.children for item in lists[0].children]
-        if not columns or len(headers) != len(columns):
-            raise self.error(
-                f"glued-table: {len(headers)} headers for {len(columns)} :columns: entries"
-            )
-        table = nodes.table(classes=["flowdocs-glued-table", *self.options.get("class", [])])
-        self.set_source_info(table)
-        if titles:
-            table += nodes.title("", "", *titles[0].children)
-        group = nodes.tgroup(cols=len(columns))
-        table += group
-        group += [nodes.colspec(colwidth=1) for _ in columns]
-        head_row = nodes.row()
-        for header in headers:
-            head_row += nodes.entry("", *header)
-        group += nodes.thead("", head_row)
-        group += nodes.tbody()
+        table, columns = self.header_table()
         node = glued_table(columns=columns, **glue_reference(self))
         node += table
         return [node]
-
-
-def cell(value: object, fmt: str) -> nodes.entry:
-    """One body cell: a code name, or the value formatted like ``{glue:text}`` would."""
-    if fmt == "code":
-        return nodes.entry("", nodes.paragraph("", "", nodes.literal(str(value), str(value))))
-    text = format(value, fmt)
-    classes = ["flowdocs-number"] if isinstance(value, int | float) else []
-    return nodes.entry("", nodes.paragraph("", text), classes=classes)
 
 
 class ResolveGluedData(SphinxPostTransform):
@@ -160,14 +113,11 @@ class ResolveGluedData(SphinxPostTransform):
             rows = self.glued_value(node)
             if rows is None:
                 continue
-            missing = {key for row in rows for key, _ in node["columns"] if key not in row}
-            if missing:
-                self.fail(node, f"glued-table {node['key']}: rows lack {sorted(missing)}")
-                continue
             table = node.children[0]
-            body = next(table.findall(nodes.tbody))
-            for row in rows:
-                body += nodes.row("", *(cell(row[key], fmt) for key, fmt in node["columns"]))
+            missing = fill(table, node["columns"], rows)
+            if missing:
+                self.fail(node, f"glued-table {node['key']}: rows lack {missing}")
+                continue
             node.replace_self(table)
 
     def glued_value(self, node: nodes.Element) -> object | None:

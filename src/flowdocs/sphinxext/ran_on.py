@@ -1,8 +1,9 @@
-"""Where-it-ran banner: every executed page says, in its own language, where its outputs came from.
+"""Where-it-ran note: every executed page says, in its own language, where its outputs came from.
 
-The device line is read from the page's own executed output (every example prints
-``device = "..." (...)`` first), so the banner can never disagree with the outputs below it,
-even when they come from the execution cache.
+The device line is read from the page's own primary outputs (every example prints
+``device = "..." (...)`` first), so the note can never disagree with the outputs below it; the
+plan the build left says whether they were computed by this build or recorded on another machine
+(when, at which commit), and whether the recording the build asked for was out of date.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.locale import _
+
+from flowdocs.sphinxext.outputs import LIVE, plan
 
 DEVICE_LINE = 'device = "'
 
@@ -23,20 +26,44 @@ def device_line(doctree: nodes.document) -> str | None:
     return None
 
 
-def add_banner(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+def note_text(page_plan: dict | None) -> list[str]:
+    """The note's sentences (before the device line, and after it)."""
+    if page_plan is None or page_plan["primary"] == LIVE:
+        before = _("The outputs on this page were computed while this site was built, on:")
+        if page_plan and page_plan["stale"]:
+            stale = _(
+                "The recording {id} is out of date for this page: its code changed after the "
+                "recording was made."
+            ).format(id=page_plan["stale"])
+            before = f"{stale} {before}"
+        after = []
+    else:
+        primary = page_plan["sources"][0]
+        before = _("The outputs on this page come from a recording, made on:")
+        after = [
+            _("Recorded on {date} (UTC), at commit {commit}.").format(
+                date=primary["recorded"][:10], commit=primary["commit"] or "?"
+            )
+        ]
+    if page_plan and len(page_plan["sources"]) > 1:
+        after.append(_("The tabs on each output show the same code run on other machines."))
+    return [before, *after]
+
+
+def add_note(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     line = device_line(doctree)
     if line is None:
         return
-    banner = nodes.container(classes=["flowdocs-ran-on"])
-    banner += nodes.paragraph(
-        "",
-        _("The outputs on this page were computed while this site was built, on:") + " ",
-        nodes.literal(line, line),
-    )
+    before, *after = note_text(plan(app.env, docname))
+    paragraph = nodes.paragraph("", before + " ", nodes.literal(line, line))
+    if after:
+        paragraph += nodes.Text(" " + " ".join(after))
+    note = nodes.container(classes=["flowdocs-ran-on"])
+    note += paragraph
     title = next(iter(doctree.findall(nodes.title)), None)
     section = title.parent if title is not None else doctree
-    section.insert(section.index(title) + 1 if title is not None else 0, banner)
+    section.insert(section.index(title) + 1 if title is not None else 0, note)
 
 
 def setup(app: Sphinx) -> None:
-    app.connect("doctree-resolved", add_banner)
+    app.connect("doctree-resolved", add_note)

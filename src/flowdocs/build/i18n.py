@@ -1,7 +1,7 @@
 """The translator's workflow: extract messages without executing pages, update the catalogs,
 report how much of each language is translated.
 
-Usage: ``python -m flowdocs.i18n [--docs docs] [--locale locale]``
+Usage: ``python -m flowdocs.build.i18n [--docs docs] [--locale locale]``
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from flowdocs.site import run_step, site_languages
+from flowdocs.build.site import run_step, site_languages
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ def extract(docs_dir: Path, pot_dir: Path) -> None:
     command = [
         sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-W", "--keep-going",
         "-D", "nb_execution_mode=off", "-D", "suppress_warnings=mystnb.glue_ref",
+        "-D", "flowdocs_outputs=",  # nothing is executed, so no outputs are prepared
         "-d", str(pot_dir.parent / "doctrees" / "gettext"), str(docs_dir), str(pot_dir),
     ]  # fmt: skip
     run_step(command, "flowdocs.i18n: extracting messages failed")
@@ -73,7 +74,7 @@ def coverage(locale_dir: Path, language: str) -> Coverage:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m flowdocs.i18n", description=__doc__.splitlines()[0]
+        prog="python -m flowdocs.build.i18n", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--docs", type=Path, default=Path("docs"))
     parser.add_argument("--locale", type=Path, default=Path("locale"))

@@ -1,2 +1,0 @@
-extensions = ["myst_nb", "flowdocs.sphinxext"]
-nb_execution_mode = "off"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -32,20 +33,41 @@ class SiteBuild:
         return (self.site / language / f"{name}.html").read_text(encoding="utf-8")
 
 
-def build_site(docs: Path, build_dir: Path) -> SiteBuild:
-    """Run the site builder the way ``nox -s docs`` does and keep its whole output, uncoloured."""
-    command = [
-        sys.executable,
-        "-m",
-        "flowdocs.build.site",
-        "--docs",
-        str(docs),
-        "--build-dir",
-        str(build_dir),
-    ]
+def build_site(docs: Path, build_dir: Path, *options: str, module: str = "site") -> SiteBuild:
+    """Run ``python -m flowdocs.build.<module>`` as nox does; keep its whole output, uncoloured."""
+    command = [sys.executable, "-m", f"flowdocs.build.{module}", "--docs", str(docs)]
+    command += ["--build-dir", str(build_dir), *options]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     log = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)  # kernels colour tracebacks
     return SiteBuild(build_dir, done.returncode, log)
+
+
+def copy_project(target: Path, outputs_from: SiteBuild | None = None) -> Path:
+    """A copy of the project's pages, examples and catalogs to change freely; returns its docs.
+
+    With ``outputs_from``, that build's executed outputs come along: the copy's pages run the
+    same code, so they are current there and nothing executes again.
+    """
+    for folder in ("docs", "examples", "locale"):
+        shutil.copytree(
+            ROOT / folder,
+            target / folder,
+            ignore=shutil.ignore_patterns("_build", "__pycache__", "recordings", "*.mo"),
+        )
+    if outputs_from is not None:
+        live = Path("outputs", "live")
+        shutil.copytree(outputs_from.build_dir / live, target / "docs" / "_build" / live)
+    return target / "docs"
+
+
+def executed(log: str) -> list[str]:
+    """The pages the build executed, in order."""
+    return re.findall(r"^flowdocs: executed (\S+) in", log, re.M)
+
+
+def written(log: str, language: str) -> set[str]:
+    """The pages Sphinx wrote for ``language``."""
+    return set(re.findall(rf"^\[{language}\] writing output\.\.\. \[\s*\d+%\] (\S+)", log, re.M))
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,8 @@
 """The deployable site: every language built by ``python -m flowdocs.site``, executed once."""
 
 import re
-import shutil
 
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, copy_project, executed
 
 EXECUTED_PAGES = [
     "hands-on/inference",
@@ -102,26 +101,33 @@ def test_japanese_and_korean_pages_are_translated(built_site):
 
 
 def test_each_example_ran_once_for_all_three_languages(built_site):
-    for page in EXECUTED_PAGES:
-        assert built_site.log.count(f"{page}.md: Executing notebook") == 1, page
-        assert built_site.log.count(f"{page}.md: Using cached notebook") == 2, page
+    assert sorted(executed(built_site.log)) == sorted(EXECUTED_PAGES)
+    assert "Executing notebook" not in built_site.log  # Sphinx found every page's outputs
+    for language in ("en", "ja", "ko"):
+        found = re.findall(rf"^\[{language}\] .*Using cached notebook", built_site.log, re.M)
+        assert len(found) == len(EXECUTED_PAGES), language
 
 
-def test_a_second_build_executes_nothing(built_site):
+def test_a_second_build_executes_and_writes_nothing(built_site):
     again = build_site(ROOT / "docs", built_site.build_dir)
     assert again.returncode == 0, again.log[-3000:]
-    assert "Executing notebook" not in again.log
+    assert executed(again.log) == []
+    for language in ("en", "ja", "ko"):
+        assert f"{language} is up to date" in again.log
 
 
-def test_an_example_that_raises_fails_the_build_and_says_where(tmp_path):
-    for folder in ("docs", "examples", "locale"):
-        shutil.copytree(
-            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("_build", "__pycache__")
-        )
+def test_an_example_that_raises_fails_the_build_and_says_where(tmp_path, built_site):
+    docs = copy_project(tmp_path, outputs_from=built_site)
     script = tmp_path / "examples" / "inference_flow.py"
     script.write_text(script.read_text() + '\nraise RuntimeError("boom")\n')
-    broken = build_site(tmp_path / "docs", tmp_path / "docs" / "_build")
+    line = len(script.read_text().splitlines())
+    broken = build_site(docs, docs / "_build")
     assert broken.returncode != 0
-    assert "inference_flow.py" in broken.log
-    assert "RuntimeError: boom" in broken.log
-    assert not (tmp_path / "docs" / "_build" / "site").exists()
+    report = broken.log.split("\n\n")[0].splitlines()
+    assert report[-2:] == [
+        f"flowdocs: hands-on/inference.md failed in examples/inference_flow.py, line {line}",
+        "  RuntimeError: boom",
+    ]
+    assert "Traceback" in broken.log  # the whole story follows the short one
+    assert "Sphinx" not in broken.log  # a flowdocs error, not a Sphinx crash report
+    assert not (docs / "_build" / "site").exists()

@@ -13,6 +13,7 @@ from flowdocs.sphinxext import (
     outputs,
     ran_on,
     source_tabs,
+    static_files,
 )
 
 
@@ -26,6 +27,7 @@ def setup(app: Sphinx) -> dict:
         outputs,
         ran_on,
         source_tabs,
+        static_files,
     )
     for part in parts:
         part.setup(app)

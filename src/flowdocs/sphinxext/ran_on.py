@@ -31,20 +31,20 @@ def note_text(page_plan: dict | None) -> list[str]:
     if page_plan is None or page_plan["primary"] == LIVE:
         before = _("The outputs on this page were computed while this site was built, on:")
         if page_plan and page_plan["stale"]:
-            stale = _(
-                "The recording {id} is out of date for this page: its code changed after the "
-                "recording was made."
-            ).format(id=page_plan["stale"])
+            stale = _("Recording {id} is out of date for this page: its code has changed since.")
+            stale = stale.format(id=page_plan["stale"])
             before = f"{stale} {before}"
         after = []
     else:
         primary = page_plan["sources"][0]
         before = _("The outputs on this page come from a recording, made on:")
-        after = [
-            _("Recorded on {date} (UTC), at commit {commit}.").format(
-                date=primary["recorded"][:10], commit=primary["commit"] or "?"
-            )
-        ]
+        date, commit = primary["recorded"][:10], primary["commit"]
+        if commit:
+            after = [
+                _("Recorded on {date} (UTC), at commit {commit}.").format(date=date, commit=commit)
+            ]
+        else:
+            after = [_("Recorded on {date} (UTC).").format(date=date)]
     if page_plan and len(page_plan["sources"]) > 1:
         after.append(_("The tabs on each output show the same code run on other machines."))
     return [before, *after]

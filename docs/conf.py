@@ -1,5 +1,6 @@
 """Sphinx configuration of the flowdocs site (English source; Japanese and Korean catalogs)."""
 
+import os
 from pathlib import Path
 
 DOCS = Path(__file__).parent.resolve()
@@ -8,6 +9,16 @@ EXAMPLES = DOCS.parent / "examples"
 # The site's languages: code -> the language's own name. Adding one is a line here plus
 # its catalogs in locale/<code>/LC_MESSAGES (see how-to/translate).
 flowdocs_languages = {"en": "English", "ja": "日本語", "ko": "한국어"}
+
+# Read the Docs serves each language as a project of its own at /<language>/<version>/ and says
+# where this one lives; the language switcher then links the other projects.
+READTHEDOCS_URL = os.environ.get("READTHEDOCS_CANONICAL_URL")
+if READTHEDOCS_URL:
+    html_baseurl = READTHEDOCS_URL
+    flowdocs_language_url = (
+        READTHEDOCS_URL.replace(f"/{os.environ['READTHEDOCS_LANGUAGE']}/", "/{language}/", 1)
+        + "{page}.html"
+    )
 
 project = "flowdocs"
 author = "the flowdocs authors"

@@ -1,8 +1,10 @@
 """The same page in every language: switcher links, ``hreflang`` alternates.
 
 The deployable site puts each language in a sibling folder (``site/en``, ``site/ja``, ...),
-so the same page in another language is always ``../<lang>/<page>.html`` from the language
-root. ``flowdocs_languages`` in conf.py lists the languages (code -> own name).
+so the same page in another language is ``../<lang>/<page>.html`` from the language root. A host
+that serves each language elsewhere (Read the Docs: one project per language) sets
+``flowdocs_language_url``, e.g. ``https://x.readthedocs.io/{language}/latest/{page}.html``.
+``flowdocs_languages`` in conf.py lists the languages (code -> own name).
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from sphinx.application import Sphinx
 
 
 def alternates(app: Sphinx, pagename: str) -> list[dict]:
-    """One entry per site language: code, its own name, a relative link, and whether current."""
+    """One entry per site language: code, its own name, a link, and whether current."""
     up = "../" * (pagename.count("/") + 1)
+    url = app.config.flowdocs_language_url or up + "{language}/{page}.html"
     return [
         {
             "code": code,
             "name": name,
-            "href": f"{up}{code}/{pagename}.html",
+            "href": url.format(language=code, page=pagename),
             "current": code == app.config.language,
         }
         for code, name in app.config.flowdocs_languages.items()
@@ -38,4 +41,5 @@ def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict,
 
 def setup(app: Sphinx) -> None:
     app.add_config_value("flowdocs_languages", {"en": "English"}, "html", dict)
+    app.add_config_value("flowdocs_language_url", "", "html", str)
     app.connect("html-page-context", add_alternates)

@@ -69,6 +69,21 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "flowdocs.bench", *session.posargs)
 
 
+@nox.session(venv_params=VENV_PARAMS)
+def record(session: nox.Session) -> None:
+    """Record every executed page on this machine into docs/recordings/<id> (-- --id NAME)."""
+    install(session, "docs")
+    session.run("python", "-m", "flowdocs.build.record", *session.posargs)
+
+
+@nox.session(name="bench-docs", default=False, venv_params=VENV_PARAMS)
+def bench_docs(session: nox.Session) -> None:
+    """Time rebuilds, cold builds and a fresh set-up; results in build/bench-docs.json."""
+    install(session, "docs")
+    session.install("nox")
+    session.run("python", "-m", "flowdocs.build.bench_docs", *session.posargs)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff: lint and formatting."""

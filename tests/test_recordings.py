@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from conftest import build_site, copy_project, executed
+from conftest import CHROMIUM, CHROMIUM_ARGS, build_site, copy_project, executed, serve
 
 LANGUAGES = ("en", "ja", "ko")
 PAGES = ["hands-on/autograd-modes", "hands-on/inference", "hands-on/kv-cache",
@@ -151,3 +151,25 @@ def test_a_changed_example_makes_exactly_its_pages_stale(project):
         "flowdocs: recording cpu-test is out of date for hands-on/kv-cache (--strict)"
     )
     assert (project / "_build" / "site" / "en" / "index.html").stat().st_mtime_ns == site_before
+
+
+def test_choosing_a_machine_once_switches_every_output_on_the_page(project):
+    """In Chromium: one click on a tab of the recording shows the recording on every output."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed")
+    build = build_site(project, project / "_build")  # this build's own run, and the recording
+    assert build.returncode == 0, build.log[-3000:]
+    chosen = """() => [...document.querySelectorAll('.flowdocs-sources')].map(set =>
+        set.querySelector('input:checked + label').dataset.syncId)"""
+    with serve(project / "_build" / "site") as url, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for language in LANGUAGES:
+            page = browser.new_page()
+            page.goto(f"{url}/{language}/hands-on/kv-cache.html")
+            assert len(page.evaluate(chosen)) >= 2  # the printout and the plot
+            assert set(page.evaluate(chosen)) == {"live"}  # this build's run comes first
+            page.locator('.flowdocs-sources label[data-sync-id="cpu-test"]').first.click()
+            assert set(page.evaluate(chosen)) == {"cpu-test"}, language
+            page.close()
+        browser.close()

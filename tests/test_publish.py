@@ -9,20 +9,13 @@ import venv
 import yaml
 
 from conftest import ROOT
+from flowdocs.build.bench_docs import fresh_copy
 
 PROJECT = "https://flowdocs.readthedocs.io"
-LEFT_BEHIND = ("_build", ".nox", ".git", "__pycache__", "*.egg-info", ".pytest_cache")
-
-
-def left_behind(folder: str, names: list[str]) -> set[str]:
-    """What a fresh clone would not have: build products, environments, caches."""
-    ignored = shutil.ignore_patterns(*LEFT_BEHIND)(folder, names)
-    return ignored | ({"build"} if os.path.samefile(folder, ROOT) else set())
 
 
 def test_read_the_docs_builds_the_japanese_project_where_it_expects_the_html(tmp_path, built_site):
-    repo = tmp_path / "repo"
-    shutil.copytree(ROOT, repo, ignore=left_behind)
+    repo = fresh_copy(ROOT, tmp_path / "repo")
     # This machine already ran the examples: the copy's pages are the same, so nothing executes.
     live = built_site.build_dir / "outputs" / "live"
     shutil.copytree(live, repo / "docs" / "_build" / "outputs" / "live")

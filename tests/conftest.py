@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from flowdocs.build.bench_docs import fresh_copy
+
 pytest_plugins = ["sphinx.testing.fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,21 +50,16 @@ def build_site(docs: Path, build_dir: Path, *options: str, module: str = "site")
 
 
 def copy_project(target: Path, outputs_from: SiteBuild | None = None) -> Path:
-    """A copy of the project's pages, examples and catalogs to change freely; returns its docs.
+    """A copy of the project as a fresh clone has it, to change freely; returns its folder.
 
     With ``outputs_from``, that build's executed outputs come along: the copy's pages run the
     same code, so they are current there and nothing executes again.
     """
-    for folder in ("docs", "examples", "locale"):
-        shutil.copytree(
-            ROOT / folder,
-            target / folder,
-            ignore=shutil.ignore_patterns("_build", "__pycache__", "recordings", "*.mo"),
-        )
+    fresh_copy(ROOT, target)
     if outputs_from is not None:
         live = Path("outputs", "live")
         shutil.copytree(outputs_from.build_dir / live, target / "docs" / "_build" / live)
-    return target / "docs"
+    return target
 
 
 def executed(log: str) -> list[str]:

@@ -2,23 +2,19 @@
 
 import os
 import re
-import shutil
 import subprocess
 import venv
 
 import yaml
 
-from conftest import ROOT
-from flowdocs.build.bench_docs import fresh_copy
+from conftest import copy_project
 
 PROJECT = "https://flowdocs.readthedocs.io"
 
 
 def test_read_the_docs_builds_the_japanese_project_where_it_expects_the_html(tmp_path, built_site):
-    repo = fresh_copy(ROOT, tmp_path / "repo")
     # This machine already ran the examples: the copy's pages are the same, so nothing executes.
-    live = built_site.build_dir / "outputs" / "live"
-    shutil.copytree(live, repo / "docs" / "_build" / "outputs" / "live")
+    repo = copy_project(tmp_path / "repo", outputs_from=built_site)
     python = tmp_path / "python"  # Read the Docs gives each build a fresh Python
     venv.create(python, with_pip=True)
     output = tmp_path / "_readthedocs"

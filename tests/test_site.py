@@ -117,8 +117,8 @@ def test_a_second_build_executes_and_writes_nothing(built_site):
 
 
 def test_an_example_that_raises_fails_the_build_and_says_where(tmp_path, built_site):
-    docs = copy_project(tmp_path, outputs_from=built_site)
-    script = tmp_path / "examples" / "inference_flow.py"
+    docs = copy_project(tmp_path / "project", outputs_from=built_site) / "docs"
+    script = docs.parent / "examples" / "inference_flow.py"
     script.write_text(script.read_text() + '\nraise RuntimeError("boom")\n')
     line = len(script.read_text().splitlines())
     broken = build_site(docs, docs / "_build")

@@ -16,7 +16,7 @@ ALL_PAGES = 11  # every page of the site, generated ones (genindex, search) asid
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, built_site):
-    docs = copy_project(tmp_path_factory.mktemp("incremental"), built_site) / "docs"
+    docs = copy_project(tmp_path_factory.mktemp("incremental") / "project", built_site) / "docs"
     first = build_site(docs, docs / "_build")
     assert first.returncode == 0, first.log[-3000:]
     assert executed(first.log) == []

@@ -21,7 +21,7 @@ SCRIPT = {"ja": r"[\u3040-\u30ff]", "ko": r"[\uac00-\ud7a3]"}
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, built_site):
-    docs = copy_project(tmp_path_factory.mktemp("recordings"), built_site) / "docs"
+    docs = copy_project(tmp_path_factory.mktemp("recordings") / "project", built_site) / "docs"
     recorded = build_site(docs, docs / "_build", "--id", "cpu-test", module="record")
     assert recorded.returncode == 0, recorded.log[-3000:]
     assert sorted(executed(recorded.log)) == PAGES  # a recording runs every page afresh

@@ -166,7 +166,7 @@ def test_choosing_a_machine_once_switches_every_output_on_the_page(project):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for language in LANGUAGES:
             page = browser.new_page()
-            page.goto(f"{url}/{language}/hands-on/kv-cache.html")
+            page.goto(f"{url}/{language}/hands-on/autograd-modes.html")
             assert len(page.evaluate(chosen)) >= 2  # the printout and the plot
             assert set(page.evaluate(chosen)) == {"live"}  # this build's run comes first
             page.locator('.flowdocs-sources label[data-sync-id="cpu-test"]').first.click()

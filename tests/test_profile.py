@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import torch
 from torch import nn
-from torch.autograd import DeviceType
 from torch.autograd.profiler_util import FunctionEvent
 
 from flowdocs.profile import (
@@ -105,38 +104,17 @@ def test_cpu_ops_map_to_the_blas_torch_was_built_with():
     assert library_of("aten::mm", "cpu", ["aten::_slow_conv2d_backward"]).endswith(FOR_CONVOLUTION)
 
 
-def event(name, start, end, parent=None, device=DeviceType.CPU, op_id=0, launched_by=0):
-    """A FunctionEvent as torch.profiler builds them from a Kineto trace."""
-    made = FunctionEvent(
-        id=op_id,
-        name=name,
-        thread=1,
-        start_us=start,
-        end_us=end,
-        device_type=device,
-        linked_correlation_id=launched_by,
-    )
-    if parent is not None:
-        made.set_cpu_parent(parent)
-    return made
-
-
 def test_each_kernel_is_attributed_through_the_op_that_launched_it():
-    """An MI300X convolution whose MIOpen solver is a rocBLAS GEMM (names from the fixtures)."""
-    conv = event("aten::conv2d", 0, 100, op_id=1)
-    miopen = event("aten::miopen_convolution", 1, 99, parent=conv, op_id=2)
-    linear = event("aten::addmm", 100, 150, op_id=3)
+    """An MI300X convolution whose MIOpen solver is a rocBLAS GEMM (names from the fixtures),
+    as torch.profiler hands it over: kernels listed with the CPU op that launched them."""
+    conv = FunctionEvent(id=1, name="aten::conv2d", thread=1, start_us=0, end_us=100)
+    miopen = FunctionEvent(id=2, name="aten::miopen_convolution", thread=1, start_us=1, end_us=99)
+    miopen.set_cpu_parent(conv)
+    linear = FunctionEvent(id=3, name="aten::addmm", thread=1, start_us=100, end_us=150)
     gemm = next(row["kernel_name"] for row in EXTRA if row["launched_by"] == miopen.name)
-    events = [
-        conv,
-        miopen,
-        linear,
-        event(gemm, 10, 40, device=DeviceType.CUDA, launched_by=2),
-        event(
-            "Cijk_Alik_Bljk_SB_MT16x16x8_SN_1LDSB0", 110, 130, device=DeviceType.CUDA, launched_by=3
-        ),
-    ]
-    work = list(kernel_work(events))
+    miopen.append_kernel(gemm, 0, 30)
+    linear.append_kernel("Cijk_Alik_Bljk_SB_MT16x16x8_SN_1LDSB0", 0, 20)
+    work = list(kernel_work([conv, miopen, linear]))
     assert work == [
         (gemm, ["aten::miopen_convolution", "aten::conv2d"], [], 30, 0),
         ("Cijk_Alik_Bljk_SB_MT16x16x8_SN_1LDSB0", ["aten::addmm"], [], 20, 0),

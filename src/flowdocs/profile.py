@@ -22,7 +22,6 @@ from functools import cache
 from statistics import median
 
 import torch
-from torch.autograd import DeviceType
 from torch.autograd.profiler import profile, record_function
 
 PYTORCH = "PyTorch's own kernels"
@@ -36,7 +35,6 @@ FOR_CONVOLUTION = " (GEMM for a convolution)"
 GPU_BACKENDS = ("rocm", "cuda")
 STEP = "flowdocs: profiled step"
 PROFILE_THREADS = 1
-CPU = DeviceType.CPU
 
 COPY_NAMES = re.compile(r"^Mem(cpy|set)\b|^__amd_rocclr_(copy|fill)|^(hip|cuda)Mem(cpy|set)")
 # Kernels that only PyTorch's own SDPA builds (FlashAttention, memory-efficient attention);
@@ -207,16 +205,14 @@ Work = tuple[str, list[str], list[str], float, int]
 
 
 def kernel_work(events: Iterable) -> Iterator[Work]:
-    """Each GPU kernel, linked to the op that launched it as torch.profiler links them: the
-    kernel's ``linked_correlation_id`` is the op's id."""
+    """Each GPU kernel, under the op that launched it: torch.profiler lists a CPU event's
+    kernels with it (``event.kernels``), and the profiled steps leave no kernel without one."""
     events = list(events)
-    ops = {e.id: e for e in events if e.device_type == CPU and e.linked_correlation_id == 0}
     steps = step_numbers(events)
     for event in events:
-        if event.device_type != CPU:
-            above = ancestry(ops.get(event.linked_correlation_id))
-            us = event.time_range.elapsed_us()
-            yield event.name, names(above), [], us, step_of(above, steps)
+        above = ancestry(event)
+        for kernel in event.kernels:
+            yield kernel.name, names(above), [], kernel.duration, step_of(above, steps)
 
 
 def op_work(events: Iterable) -> Iterator[Work]:

@@ -60,6 +60,7 @@ class Profile:
 class WorkResult:
     device: DeviceInfo
     profiled: str
+    steps: int
     forward: Profile
     training: Profile
     arch: ArchSupport | None
@@ -161,7 +162,7 @@ def main(device: str = "auto", quick: bool = True) -> WorkResult:
         rows = profile_work(step, info.backend, steps)
         profiles.append(Profile(rows, share_by_library(rows)))
     arch = arch_support(info)
-    result = WorkResult(info, PROFILED[info.backend], *profiles, arch)
+    result = WorkResult(info, PROFILED[info.backend], steps, *profiles, arch)
 
     print(info.summary())
     if arch is None:
@@ -178,7 +179,7 @@ def main(device: str = "auto", quick: bool = True) -> WorkResult:
             "shown",
         }[result.profiled]
     )
-    median = f"median of {steps} profiled"
+    median = f"median over {steps} profiled steps"
     show(f"forward pass (inference mode), {median}", result.forward, result.profiled)
     training = f"training step (forward, loss, backward, SGD update), {median}"
     show(training, result.training, result.profiled)

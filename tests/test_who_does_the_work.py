@@ -83,8 +83,8 @@ def test_a_standalone_run_shows_the_lesson_and_nothing_of_the_profiler():
     done = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    assert "forward pass (inference mode), median of 5 profiled" in done.stdout
-    assert "training step (forward, loss, backward, SGD update), median of" in done.stdout
+    assert "forward pass (inference mode), median over 5 profiled steps" in done.stdout
+    assert "training step (forward, loss, backward, SGD update), median over" in done.stdout
     assert "no GPU architecture to check: this run used the cpu" in done.stdout
 
 

@@ -147,5 +147,12 @@ def test_cuda_gpus_run_code_of_their_major_version(fake_gpu, major, minor, arch_
     assert (lines[2] if len(lines) > 2 else None) == verdict
 
 
+def test_a_torch_without_preferred_blas_library_is_said_so(fake_gpu, monkeypatch):
+    fake_gpu(hip=None, cuda="12.8", arch_list=CU128, name="NVIDIA A100", major=8, minor=0)
+    monkeypatch.delattr(torch.backends.cuda, "preferred_blas_library")
+    support = fd.arch_support(fd.describe(torch.device("cuda")))
+    assert support.lines()[1] == "torch.backends.cuda.preferred_blas_library() is not in this torch"
+
+
 def test_there_is_no_gpu_arch_to_check_on_the_cpu():
     assert fd.arch_support(fd.describe(torch.device("cpu"))) is None

@@ -126,7 +126,7 @@ class ArchSupport:
     backend: str
     arch: str
     compiled: tuple[str, ...]
-    blas: str
+    blas: str | None  # None: this torch has no torch.backends.cuda.preferred_blas_library()
 
     @property
     def compiled_for(self) -> bool:
@@ -148,7 +148,9 @@ class ArchSupport:
         found = [
             f"{self.arch} in torch.cuda.get_arch_list(): {self.compiled_for}"
             f" (this torch has GPU code for {' '.join(self.compiled) or 'no architecture'})",
-            f"torch.backends.cuda.preferred_blas_library() = {self.blas}: {library} runs the GEMMs",
+            f"torch.backends.cuda.preferred_blas_library() = {self.blas}: {library} runs the GEMMs"
+            if self.blas
+            else "torch.backends.cuda.preferred_blas_library() is not in this torch",
         ]
         if self.backend == "rocm":
             old = OLD_AMD_GPU in self.compiled
@@ -172,7 +174,8 @@ def arch_support(info: DeviceInfo) -> ArchSupport | None:
     if info.backend not in BLAS_LIBRARIES or info.arch is None:
         return None
     compiled = tuple(torch.cuda.get_arch_list())
-    blas = torch.backends.cuda.preferred_blas_library().name
+    preferred = getattr(torch.backends.cuda, "preferred_blas_library", None)
+    blas = preferred().name if preferred else None
     return ArchSupport(info.backend, info.arch, compiled, blas)
 
 

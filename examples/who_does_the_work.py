@@ -1,9 +1,15 @@
-"""Who does the work: profile a small network and name the library behind every op.
+"""Who does the work: profile a small network and name the library behind every kernel.
 
-A small convolutional network, a linear layer and an attention block run forward, then one
-training step, under ``torch.profiler``. Each op (on the CPU) or kernel (on a GPU) is mapped
-to the library that ran it: the BLAS library for matrix products, MIOpen or cuDNN (or oneDNN
-on the CPU) for convolution, and PyTorch's own kernels for activations and elementwise work.
+A small network (a convolution, batch norm, ReLU, linear layers and self-attention) is
+profiled with ``torch.profiler`` twice: forward passes in inference mode, then training
+steps (forward pass, loss, backward pass and SGD update). Each kernel (on a GPU) or op
+(on the CPU) is mapped to the library that ran it: the BLAS library for matrix products,
+MIOpen or cuDNN (oneDNN on the CPU) for convolution, PyTorch's own kernels for
+activations and other elementwise work. On a GPU the lesson also checks that this torch
+carries code for the GPU's architecture and which BLAS library it prefers there.
+
+Needs, besides torch, the flowdocs helpers:
+pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"
 
 Run it: ``python examples/who_does_the_work.py [--device auto|cpu|cuda|mps] [--full]``
 """
@@ -15,71 +21,168 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from flowdocs import cli
-from flowdocs.device import DeviceInfo, describe, pick_device
-from flowdocs.profile import Row, profile_work, share_by_library
+try:  # the helpers: pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"
+    from flowdocs import cli
+    from flowdocs.device import (
+        ArchSupport,
+        DeviceInfo,
+        arch_support,
+        describe,
+        pick_device,
+    )
+    from flowdocs.profile import PROFILE_THREADS, Row, profile_work, share_by_library
+except ModuleNotFoundError as missing:
+    if not (missing.name or "").startswith("flowdocs"):
+        raise
+    raise SystemExit(
+        "This lesson needs the flowdocs helpers: "
+        'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+    ) from None
+
+# What each backend's profile holds: device kernels, or the ATen ops the CPU ran.
+PROFILED = {
+    "rocm": "gpu_kernels",
+    "cuda": "gpu_kernels",
+    "cpu": "cpu_ops",
+    "mps": "mps_ops",
+}
+SHOWN_ROWS = 12
 
 
 # %% What the lesson returns
 @dataclass
-class WorkResult:
-    device: DeviceInfo
-    profiled_backend: str
+class Profile:
     rows: list[Row]
     shares: dict[str, float]
 
 
-# %% The network: convolution, batch norm, activation, a linear layer and self-attention
+@dataclass
+class WorkResult:
+    device: DeviceInfo
+    profiled: str
+    steps: int
+    forward: Profile
+    training: Profile
+    arch: ArchSupport | None
+
+
+# %% The network: convolution, batch norm, activation, linear layers and self-attention
 class SmallNet(nn.Module):
     def __init__(self, channels: int = 16, width: int = 64, heads: int = 4):
         super().__init__()
-        self.conv = nn.Conv2d(3, channels, kernel_size=3, padding=1)  # MIOpen / cuDNN / oneDNN
-        self.norm = nn.BatchNorm2d(channels)  # MIOpen / cuDNN on a GPU
-        self.project = nn.Linear(channels, width)  # a GEMM: rocBLAS / cuBLAS / CPU BLAS
+        self.conv = nn.Conv2d(3, channels, kernel_size=3, padding=1)
+        self.norm = nn.BatchNorm2d(channels)
+        self.project = nn.Linear(channels, width)  # a matrix product (GEMM)
         self.attention = nn.MultiheadAttention(width, heads, batch_first=True)
         self.head = nn.Linear(width, 10)
 
     def forward(self, images):
-        x = F.relu(self.norm(self.conv(images)))  # ReLU: PyTorch's own elementwise kernel
+        x = F.relu(self.norm(self.conv(images)))  # ReLU: an elementwise kernel
         x = F.max_pool2d(x, 2)
-        tokens = self.project(x.flatten(2).transpose(1, 2))  # each pixel becomes a token
+        tokens = self.project(x.flatten(2).transpose(1, 2))  # a pixel is a token
         attended, _ = self.attention(tokens, tokens, tokens, need_weights=False)
         return self.head(attended.mean(dim=1))
 
 
+# %% The update: torch.optim.SGD(lr=lr) without momentum, in one foreach call
+@torch.no_grad()
+def sgd_step(parameters, lr: float) -> None:
+    """w = w - lr * grad for every weight: the multi-tensor update SGD runs on a GPU.
+
+    Written out so that the lesson does not import torch.optim, whose first use loads
+    TorchDynamo (about a second); the test checks it against torch.optim.SGD.
+    """
+    weights = [p for p in parameters if p.grad is not None]
+    torch._foreach_add_(weights, [w.grad for w in weights], alpha=-lr)
+    for weight in weights:
+        weight.grad = None
+
+
+# %% How the GPU libraries choose a convolution algorithm here
+def convolution_choice(backend: str) -> str:
+    """How MIOpen or cuDNN pick a convolution algorithm, as torch is set up here."""
+    benchmark = torch.backends.cudnn.benchmark
+    if backend == "rocm":
+        immediate = torch.backends.miopen.immediate
+        how = (
+            "MIOpen's immediate mode picks each solver without timing"
+            if immediate
+            else "MIOpen's find step picks each solver, from its database when it "
+            "knows the shape, else by timing candidates"
+        )
+        settings = (
+            f"torch.backends.cudnn.benchmark = {benchmark}, "
+            f"torch.backends.miopen.immediate = {immediate}"
+        )
+        return f"{settings}: {how}"
+    how = (
+        "cuDNN times its algorithms for each new shape and keeps the fastest"
+        if benchmark
+        else "cuDNN's heuristics pick each algorithm, without timing"
+    )
+    return f"torch.backends.cudnn.benchmark = {benchmark}: {how}"
+
+
+# %% Printing a profile
+def show(title: str, profile: Profile, profiled: str) -> None:
+    unit = {"gpu_kernels": "GPU us", "cpu_ops": "CPU us", "mps_ops": "CPU us"}[profiled]
+    print(f"\n{title}")
+    print(f"{'kernel / op':<44} {'library':<44} {'calls':>5} {unit:>8}")
+    for row in profile.rows[:SHOWN_ROWS]:
+        line = f"{row.short_name(44):<44} {row.library:<44} {row.calls:>5}"
+        print(f"{line} {row.self_us:>8.0f}")
+    print("by library:")
+    for library, share in profile.shares.items():
+        print(f"  {library:<44} {share:6.1%}")
+
+
 # %% The lesson
 def main(device: str = "auto", quick: bool = True) -> WorkResult:
-    """Profile a forward pass and one training step; print who ran what."""
+    """Profile forward passes and training steps; print who ran what in each."""
     torch.manual_seed(0)
     dev = pick_device(device)
     info = describe(dev)
-    size = 16 if quick else 64
+    size, steps = (16, 5) if quick else (64, 20)
     model = SmallNet().to(dev)
     images = torch.randn(8, 3, size, size, device=dev)
     labels = torch.randint(0, 10, (8,), device=dev)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
 
-    def forward_and_step():
-        model.train()
-        loss = F.cross_entropy(model(images), labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    def forward():
+        with torch.inference_mode():
+            model(images)
 
-    forward_and_step()  # warm-up: first calls pick algorithms and allocate memory
-    # MPS kernels are not visible to torch.profiler; profile the CPU side there.
-    backend = info.backend if info.backend in ("rocm", "cuda") else "cpu"
-    rows = profile_work(forward_and_step, backend)
-    result = WorkResult(info, backend, rows, share_by_library(rows))
+    def training_step():
+        F.cross_entropy(model(images), labels).backward()
+        sgd_step(model.parameters(), lr=0.01)
+
+    profiles = []
+    for mode, step in ((model.eval, forward), (model.train, training_step)):
+        mode()
+        step()  # warm-up: the first call picks algorithms and allocates memory
+        rows = profile_work(step, info.backend, steps)
+        profiles.append(Profile(rows, share_by_library(rows)))
+    arch = arch_support(info)
+    result = WorkResult(info, PROFILED[info.backend], steps, *profiles, arch)
 
     print(info.summary())
-    print(f"profiled: {'GPU kernels' if backend != 'cpu' else 'CPU ops'} ({backend})")
-    print(f"{'op / kernel':<40} {'library':<26} {'calls':>5} {'self us':>7}")
-    for row in rows[:15]:
-        print(f"{row.name[:40]:<40} {row.library:<26} {row.calls:>5} {row.self_us:>7.0f}")
-    print()
-    for library, share in result.shares.items():
-        print(f"{library:<26} {share:6.1%} of the profiled time")
+    if arch is None:
+        print(f"no GPU architecture to check: this run used the {info.backend}")
+    else:
+        print(*arch.lines(), convolution_choice(info.backend), sep="\n")
+    print(
+        {
+            "gpu_kernels": "profiled: the GPU time of each kernel",
+            "cpu_ops": "profiled: the CPU time of each ATen op that did work itself, "
+            f"on {PROFILE_THREADS} CPU thread(s)",
+            "mps_ops": "profiled: the CPU time of each ATen op issued to the Apple "
+            "GPU; torch.profiler records no Apple-GPU kernels, so who ran them is not "
+            "shown",
+        }[result.profiled]
+    )
+    median = f"median over {steps} profiled steps"
+    show(f"forward pass (inference mode), {median}", result.forward, result.profiled)
+    training = f"training step (forward, loss, backward, SGD update), {median}"
+    show(training, result.training, result.profiled)
     return result
 
 

@@ -16,11 +16,14 @@ from flowdocs import device as fd
 def fake_gpu(monkeypatch):
     """Pretend one GPU is visible; returns a function that picks ROCm or CUDA."""
 
-    def install(hip: str | None, cuda: str | None, **props):
+    def install(hip: str | None, cuda: str | None, arch_list=(), blas="Cublas", **props):
         monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
         monkeypatch.setattr(torch.version, "hip", hip)
         monkeypatch.setattr(torch.version, "cuda", cuda)
         monkeypatch.setattr(torch.cuda, "get_device_properties", lambda _: SimpleNamespace(**props))
+        monkeypatch.setattr(torch.cuda, "get_arch_list", lambda: list(arch_list))
+        preferred = SimpleNamespace(name=blas)  # shaped like torch._C._BlasBackend.Cublaslt
+        monkeypatch.setattr(torch.backends.cuda, "preferred_blas_library", lambda: preferred)
 
     return install
 
@@ -86,3 +89,70 @@ def test_cpu_is_described_for_real():
     info = fd.describe(torch.device("cpu"))
     assert (info.device, info.backend, info.torch) == ("cpu", "cpu", torch.__version__)
     assert info.summary().startswith('device = "cpu" (CPU ')
+
+
+# torch.cuda.get_arch_list() as published by people who ran these wheels:
+# 2.13.0+rocm7.2 on a Radeon 8060S, a ROCm 6.4 nightly on gfx1151, 2.13.0+cu130, 2.10.0+cu128.
+ROCM_7_2 = [
+    "gfx900", "gfx906", "gfx908", "gfx90a", "gfx942", "gfx1030", "gfx1100", "gfx1101", "gfx1102",
+    "gfx1103", "gfx1200", "gfx1201", "gfx950", "gfx1150", "gfx1151",
+]  # fmt: skip
+ROCM_6_4 = [
+    "gfx900", "gfx906", "gfx908", "gfx90a", "gfx942", "gfx1030", "gfx1100", "gfx1101", "gfx1102",
+    "gfx1200", "gfx1201",
+]  # fmt: skip
+CU130 = ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"]
+CU128 = ["sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"]
+
+
+def test_an_mi300x_is_compiled_for_and_prefers_hipblaslt(fake_gpu):
+    fake_gpu(
+        hip="7.2.53211", cuda=None, arch_list=ROCM_7_2, blas="Cublaslt",
+        name="AMD Instinct MI300X", gcnArchName="gfx942:sramecc+:xnack-",
+    )  # fmt: skip
+    support = fd.arch_support(fd.describe(torch.device("cuda")))
+    assert (support.arch, support.compiled_for) == ("gfx942", True)
+    first, blas, old = support.lines()
+    assert first.startswith("gfx942 in torch.cuda.get_arch_list(): True (this torch has GPU code")
+    assert blas.endswith("= Cublaslt: hipBLASLt runs the GEMMs")
+    assert old.startswith("gfx900 in torch.cuda.get_arch_list(): True; on such an older AMD GPU")
+    assert "rocBLAS" in old and "MIOpen" in old
+
+
+def test_a_gpu_missing_from_the_wheel_is_reported(fake_gpu):
+    fake_gpu(
+        hip="6.4.43482", cuda=None, arch_list=ROCM_6_4, blas="Cublas",
+        name="AMD Radeon 8060S", gcnArchName="gfx1151",
+    )  # fmt: skip
+    support = fd.arch_support(fd.describe(torch.device("cuda")))
+    assert not support.compiled_for
+    assert support.lines()[1].endswith("= Cublas: rocBLAS runs the GEMMs")
+
+
+@pytest.mark.parametrize(
+    ("major", "minor", "arch_list", "verdict"),
+    [
+        (9, 0, CU130, None),  # H100: built for exactly this
+        (8, 9, CU128, "no exact match: sm_86 code runs on sm_89 (same major version)"),  # RTX 4060
+        (6, 0, CU128, "no code for sm_60 or its major version: kernels cannot launch there"),
+    ],
+)
+def test_cuda_gpus_run_code_of_their_major_version(fake_gpu, major, minor, arch_list, verdict):
+    fake_gpu(
+        hip=None, cuda="13.0", arch_list=arch_list, name="NVIDIA GPU", major=major, minor=minor
+    )
+    support = fd.arch_support(fd.describe(torch.device("cuda")))
+    lines = support.lines()
+    assert lines[1].endswith("= Cublas: cuBLAS runs the GEMMs")
+    assert (lines[2] if len(lines) > 2 else None) == verdict
+
+
+def test_a_torch_without_preferred_blas_library_is_said_so(fake_gpu, monkeypatch):
+    fake_gpu(hip=None, cuda="12.8", arch_list=CU128, name="NVIDIA A100", major=8, minor=0)
+    monkeypatch.delattr(torch.backends.cuda, "preferred_blas_library")
+    support = fd.arch_support(fd.describe(torch.device("cuda")))
+    assert support.lines()[1] == "torch.backends.cuda.preferred_blas_library() is not in this torch"
+
+
+def test_there_is_no_gpu_arch_to_check_on_the_cpu():
+    assert fd.arch_support(fd.describe(torch.device("cpu"))) is None

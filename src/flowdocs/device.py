@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 from dataclasses import dataclass
 
 import torch
@@ -107,6 +108,75 @@ def describe(device: torch.device) -> DeviceInfo:
     index = device.index if device.index is not None else 0
     device_string = f"cuda:{index}" if device.type == "cuda" else device.type
     return DeviceInfo(device_string, backend, name, arch, runtime, torch.__version__)
+
+
+# torch.backends.cuda.preferred_blas_library() names the libraries by their CUDA names;
+# on ROCm the same values select AMD's libraries.
+BLAS_LIBRARIES = {
+    "rocm": {"Cublas": "rocBLAS", "Cublaslt": "hipBLASLt", "Ck": "composable_kernel (CK)"},
+    "cuda": {"Cublas": "cuBLAS", "Cublaslt": "cuBLASLt"},
+}
+OLD_AMD_GPU = "gfx900"
+
+
+@dataclass(frozen=True)
+class ArchSupport:
+    """Whether this torch carries GPU code for the device's architecture, and its BLAS choice."""
+
+    backend: str
+    arch: str
+    compiled: tuple[str, ...]
+    blas: str | None  # None: this torch has no torch.backends.cuda.preferred_blas_library()
+
+    @property
+    def compiled_for(self) -> bool:
+        """The architecture is in ``torch.cuda.get_arch_list()``."""
+        return self.arch in self.compiled
+
+    def same_major(self) -> list[str]:
+        """Compiled ``sm_`` targets this GPU runs (same major, no newer minor), oldest first."""
+        if self.backend != "cuda":
+            return []
+        major, minor = divmod(int(self.arch[3:]), 10)
+        versions = {t: divmod(int(t[3:]), 10) for t in self.compiled if re.fullmatch(r"sm_\d+", t)}
+        runs = [target for target, (m, n) in versions.items() if m == major and n <= minor]
+        return sorted(runs, key=versions.__getitem__)
+
+    def lines(self) -> list[str]:
+        """What the lesson prints: the check on this device, and what an older GPU gets."""
+        library = BLAS_LIBRARIES[self.backend].get(self.blas, self.blas)
+        found = [
+            f"{self.arch} in torch.cuda.get_arch_list(): {self.compiled_for}"
+            f" (this torch has GPU code for {' '.join(self.compiled) or 'no architecture'})",
+            f"torch.backends.cuda.preferred_blas_library() = {self.blas}: {library} runs the GEMMs"
+            if self.blas
+            else "torch.backends.cuda.preferred_blas_library() is not in this torch",
+        ]
+        if self.backend == "rocm":
+            old = OLD_AMD_GPU in self.compiled
+            found.append(
+                f"{OLD_AMD_GPU} in torch.cuda.get_arch_list(): {old}; on such an older AMD GPU"
+                " PyTorch does not use hipBLASLt (GEMMs go to rocBLAS), and MIOpen has fewer"
+                " convolution solvers (none that need matrix cores)"
+            )
+        elif not self.compiled_for:
+            runs = self.same_major()
+            found.append(
+                f"no exact match: {runs[-1]} code runs on {self.arch} (same major version)"
+                if runs
+                else f"no code for {self.arch} or its major version: kernels cannot launch there"
+            )
+        return found
+
+
+def arch_support(info: DeviceInfo) -> ArchSupport | None:
+    """The architecture check for a ROCm or CUDA device; None elsewhere (no GPU arch to check)."""
+    if info.backend not in BLAS_LIBRARIES or info.arch is None:
+        return None
+    compiled = tuple(torch.cuda.get_arch_list())
+    preferred = getattr(torch.backends.cuda, "preferred_blas_library", None)
+    blas = preferred().name if preferred else None
+    return ArchSupport(info.backend, info.arch, compiled, blas)
 
 
 def _mps_available() -> bool:

@@ -7,6 +7,7 @@ from sphinx.application import Sphinx
 from flowdocs.sphinxext import (
     example_source,
     glued,
+    glued_figure,
     korean_search,
     languages,
     ran_on,
@@ -15,6 +16,6 @@ from flowdocs.sphinxext import (
 
 
 def setup(app: Sphinx) -> dict:
-    for part in (example_source, glued, tracebacks, languages, korean_search, ran_on):
+    for part in (example_source, glued, glued_figure, tracebacks, languages, korean_search, ran_on):
         part.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

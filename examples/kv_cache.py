@@ -142,12 +142,19 @@ def decode_with_cache(model, prompt, steps: int):
 def step_variants(model, t: int, device) -> dict[str, object]:
     """One decoding step at position ``t``, both ways, ready to be timed."""
     sequence = torch.randint(0, 96, (1, t + 1), device=device)
-    _, caches = model(sequence[:, :t])
+    with torch.inference_mode():
+        _, caches = model(sequence[:, :t])
     token = sequence[:, t:]
-    return {
-        "with_cache": lambda: model(token, caches, start=t),  # one token
-        "without_cache": lambda: model(sequence),  # all t + 1 tokens again
-    }
+
+    @torch.inference_mode()
+    def with_cache():
+        return model(token, caches, start=t)  # the new token only
+
+    @torch.inference_mode()
+    def without_cache():
+        return model(sequence)  # all t + 1 tokens again
+
+    return {"with_cache": with_cache, "without_cache": without_cache}
 
 
 def is_causal_error(device) -> float:
@@ -217,11 +224,9 @@ def main(device: str = "auto", quick: bool = True) -> CacheResult:
     if with_cache != without_cache or not close:
         raise RuntimeError("with and without the KV cache, decoding gave other results")
 
-    with torch.inference_mode():
-        steps = [
-            time_interleaved(step_variants(model, t, dev), rounds, block)
-            for t in positions
-        ]
+    steps = [
+        time_interleaved(step_variants(model, t, dev), rounds, block) for t in positions
+    ]
     result = CacheResult(
         device=info,
         tokens_with_cache=with_cache,

@@ -98,6 +98,23 @@ def cost_variants(model: nn.Module, x, y_true) -> dict[str, object]:
     return {"inference call": infer, "training step": train}
 
 
+def larger_mlp(device, quick: bool):
+    """A slightly larger network: more layers, so more activations kept for backward."""
+    batch, width = (64, 256) if quick else (256, 1024)
+    mlp = nn.Sequential(
+        nn.Linear(64, width),
+        nn.ReLU(),
+        nn.Linear(width, width),
+        nn.ReLU(),
+        nn.Linear(width, 1),
+    ).to(device)
+    x, y_true = (
+        torch.randn(batch, 64, device=device),
+        torch.randn(batch, 1, device=device),
+    )
+    return f"MLP 64-{width}-{width}-1", mlp, x, y_true
+
+
 def cost(name: str, model: nn.Module, x, y_true, rounds: int, block: float) -> Cost:
     variants = cost_variants(model, x, y_true)
     timed = time_interleaved(variants, rounds, block)
@@ -144,21 +161,10 @@ def main(device: str = "auto", quick: bool = True) -> TrainingResult:
     print(f"weight.grad = [{', '.join(f'{g:.4f}' for g in weight_grad)}]")
     print(f"weight changed = {result.weight_changed}")
 
-    # A slightly larger network: more layers, so more activations to keep for backward.
-    batch, width = (64, 256) if quick else (256, 1024)
-    mlp = nn.Sequential(
-        nn.Linear(64, width),
-        nn.ReLU(),
-        nn.Linear(width, width),
-        nn.ReLU(),
-        nn.Linear(width, 1),
-    ).to(dev)
-    mlp_x = torch.randn(batch, 64, device=dev)
-    mlp_y = torch.randn(batch, 1, device=dev)
     rounds, block = (15, 0.002) if quick else (50, 0.01)
     result.costs = [
         cost("Linear(3, 1)", model, x, y_true, rounds, block),
-        cost(f"MLP 64-{width}-{width}-1", mlp, mlp_x, mlp_y, rounds, block),
+        cost(*larger_mlp(dev, quick), rounds, block),
     ]
     for c in result.costs:
         print(f"\n{c.model}, timed with {c.conditions.summary()}")

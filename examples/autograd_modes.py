@@ -23,6 +23,7 @@ except ModuleNotFoundError as missing:
 if __name__ == "__main__":
     OPTIONS = cli.parse(__doc__, full=True)
 
+import textwrap
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -314,7 +315,10 @@ def main(device: str = "auto", quick: bool = True) -> ModesResult:
     print(f"eval loss = {r.eval_loss:.4f}, accuracy = {r.eval_accuracy:.3f}")
     print("# 5. an inference tensor outside inference_mode")
     for code, answer in r.inference_tensor_uses.items():
-        print(f"{code}\n  -> {answer}")
+        print(code)
+        print(
+            textwrap.fill(answer, 88, initial_indent="  -> ", subsequent_indent="     ")
+        )
     print("# 6. timing: one forward pass under each mode")
     print(timings.conditions.summary())
     for t in timings.timings.values():

@@ -237,7 +237,7 @@ def main(device: str = "auto", quick: bool = True) -> CacheResult:
         verdict_at_largest=steps[-1].verdict("with_cache", "without_cache"),
         is_causal_error=is_causal_error(dev),
     )
-    print(f"timing: {steps[-1].conditions.summary()}")
+    print(steps[-1].conditions.summary())
     print("ms per new token, median (IQR):")
     print(f"{'position':>8}  {'with_cache':<18}without_cache")
     for t, step in zip(positions, steps, strict=True):
@@ -246,7 +246,7 @@ def main(device: str = "auto", quick: bool = True) -> CacheResult:
             for timing in (step["with_cache"], step["without_cache"])
         ]
         print(f"{t:>8}  {cells[0]:<18}{cells[1]}")
-    print(f"at position {positions[-1]}: {result.verdict_at_largest.sentence()}")
+    print(f"at t = {positions[-1]}: {result.verdict_at_largest.sentence()}")
     print(f"is_causal=True on a cached step changes it by {result.is_causal_error:.3f}")
     return result
 

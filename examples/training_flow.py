@@ -167,7 +167,9 @@ def main(device: str = "auto", quick: bool = True) -> TrainingResult:
         cost(*larger_mlp(dev, quick), rounds, block),
     ]
     for c in result.costs:
-        print(f"\n{c.model}, timed with {c.conditions.summary()}")
+        print(f"\n{c.model}:")
+        for line in c.conditions.summary().splitlines():
+            print(f"  {line}")
         for t in (c.inference, c.training):
             print(
                 f"  {t.label:<15} median {t.median * 1e6:9.1f} us  "

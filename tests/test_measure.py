@@ -89,8 +89,8 @@ def test_too_few_runs_give_no_verdict_however_far_apart():
     [
         ("faster", "a is faster than b"),
         ("slower", "a is slower than b"),
-        ("inconclusive-overlap", "a vs b: inconclusive on this machine, IQRs overlap ("),
-        ("inconclusive-busy", "inconclusive on this machine, IQRs overlap on a busy machine"),
+        ("inconclusive-overlap", "a vs b: inconclusive on this machine (IQRs overlap)"),
+        ("inconclusive-busy", "a vs b: inconclusive on this machine (IQRs overlap, busy machine)"),
     ],
 )
 def test_the_printed_sentence_follows_the_verdict(code, words):
@@ -110,7 +110,7 @@ def test_a_machine_is_busy_when_its_load_exceeds_its_cores():
     ]
     assert "busy" not in quiet.summary()
     assert busy.summary() == (
-        "1 thread, 10 interleaved rounds, load average 2.50 on 2 cores: measured on a busy machine"
+        "1 thread, 10 interleaved rounds, load average 2.50 on 2 cores\nmeasured on a busy machine"
     )
 
 

@@ -44,9 +44,12 @@ PRINTED = {  # what each scenario's verdicts print (the lessons' English output)
     "faster": ["no_grad is faster than nullcontext", "with_cache is faster than without_cache"],
     "slower": ["training step is slower than inference call", "load average n/a"],
     "inconclusive-overlap": [
-        "inference_mode vs no_grad: inconclusive on this machine, IQRs overlap ("
+        "inference_mode vs no_grad: inconclusive on this machine (IQRs overlap)"
     ],
-    "inconclusive-busy": ["IQRs overlap on a busy machine", "measured on a busy machine"],
+    "inconclusive-busy": [
+        "no_grad vs nullcontext: inconclusive on this machine (IQRs overlap, busy machine)",
+        "measured on a busy machine",
+    ],
 }
 CONF = """
 import os

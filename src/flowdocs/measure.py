@@ -72,11 +72,12 @@ class Conditions:
         return "busy" if self.busy else "quiet"
 
     def summary(self) -> str:
+        """One line on how the runs were taken, and a second one if the machine was busy."""
         load = "n/a" if self.load_average is None else f"{self.load_average:.2f}"
         threads = f"{self.threads} thread" + ("s" if self.threads != 1 else "")
         line = f"{threads}, {self.rounds} interleaved rounds, load average {load}"
         line += f" on {self.cores} cores"
-        return line + (": measured on a busy machine" if self.busy else "")
+        return line + ("\nmeasured on a busy machine" if self.busy else "")
 
 
 @dataclass(frozen=True)
@@ -101,18 +102,17 @@ class Verdict:
 
     def sentence(self) -> str:
         """The verdict in English, as a lesson prints it."""
-        ratio = f"{self.ratio:.2f}x the time"
         if self.outcome != "inconclusive":
             return (
-                f"{self.a} is {self.outcome} than {self.b}: {ratio}, "
+                f"{self.a} is {self.outcome} than {self.b}: {self.ratio:.2f}x, "
                 f"IQRs apart ({self.runs} runs each)"
             )
         why = {
             "overlap": "IQRs overlap",
-            "busy": "IQRs overlap on a busy machine",
+            "busy": "IQRs overlap, busy machine",
             "few-runs": f"fewer than {MIN_RUNS} runs each",
         }[self.reason]
-        return f"{self.a} vs {self.b}: inconclusive on this machine, {why} ({ratio})"
+        return f"{self.a} vs {self.b}: inconclusive on this machine ({why})"
 
 
 def compare(a: Timing, b: Timing, busy: bool = False) -> Verdict:

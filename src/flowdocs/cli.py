@@ -33,15 +33,14 @@ def parse(doc: str | None, full: bool, argv: list[str] | None = None) -> argpars
         help=f"where to run (default: auto = ROCm/CUDA GPU, else MPS, else CPU; ${DEVICE_ENV} "
         "overrides auto)",
     )
+    parser.set_defaults(full=False)
     if full:
         parser.add_argument(
             "--full", action="store_true", help="larger sizes and longer measurements (slower)"
         )
     if argv is None and "ipykernel" in sys.modules:
         argv = []
-    options = parser.parse_args(argv)
-    options.full = getattr(options, "full", False)
-    return options
+    return parser.parse_args(argv)
 
 
 def run(main: Callable[..., object], options: argparse.Namespace) -> None:

@@ -61,7 +61,7 @@ class Conditions:
 
     @property
     def busy(self) -> bool:
-        """More runnable processes than cores: other work competed with the timed runs."""
+        """A load average above the core count: other work competed with the timed runs."""
         return self.load_average is not None and self.load_average > self.cores
 
     @property

@@ -4,16 +4,26 @@ Three checkpoints make inference visible:
 ``model.training = False`` (eval mode), ``pred.requires_grad = False`` (no graph was
 recorded) and ``weight changed = False`` (no update happened).
 
-Run it: ``python examples/inference_flow.py [--device auto|cpu|cuda|mps]``
+Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
+Run it: python examples/inference_flow.py [--device auto|cpu|cuda|mps]
 """
 
-# %% Imports: torch, and the flowdocs helpers that pick the device and snapshot weights
+# %% Imports: the lesson helpers first, so that --help answers before torch loads
+HELPERS = 'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+try:
+    from flowdocs import cli
+except ModuleNotFoundError as missing:
+    if not (missing.name or "").startswith("flowdocs"):
+        raise
+    raise SystemExit(f"This lesson needs the flowdocs helpers: {HELPERS}") from None
+if __name__ == "__main__":
+    OPTIONS = cli.parse(__doc__, full=False)  # one forward pass: nothing to enlarge
+
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from flowdocs import cli
 from flowdocs.device import DeviceInfo, describe, pick_device
 from flowdocs.measure import changed_parameters, snapshot
 
@@ -30,7 +40,7 @@ class InferenceResult:
 
 # %% The lesson: one forward pass of nn.Linear(3, 1) in eval mode, without autograd
 def main(device: str = "auto", quick: bool = True) -> InferenceResult:
-    """Run one inference step and print the three checkpoints."""
+    """Run one inference step, print the three checkpoints (``quick``: no effect)."""
     torch.manual_seed(0)
     dev = pick_device(device)
     model = nn.Linear(3, 1).to(dev)  # y_hat = x @ w.T + b: three weights and one bias
@@ -58,4 +68,4 @@ def main(device: str = "auto", quick: bool = True) -> InferenceResult:
 
 # %% Command line: python examples/inference_flow.py --device cpu
 if __name__ == "__main__":
-    cli.run(main, __doc__)
+    cli.run(main, OPTIONS)

@@ -1,28 +1,42 @@
-"""Training flow: one step of forward, loss, backward and optimizer.step, and what it costs.
+"""Training flow: one step of forward, loss, backward and optimizer.step, and its cost.
 
-The same nn.Linear(3, 1) as the inference lesson learns for one step. Four checkpoints show
-it: ``model.training = True``, ``pred.requires_grad = True``, a ``weight.grad`` after
-backward, and ``weight changed = True`` after the step. Then one training step is timed
-against one inference call, with the bytes autograd keeps for the backward pass.
+The same nn.Linear(3, 1) as the inference lesson learns for one step. Four checkpoints
+show it: ``model.training = True``, ``pred.requires_grad = True``, a ``weight.grad``
+after backward, and ``weight changed = True`` after the step. Then one training step is
+timed against one inference call, in interleaved rounds, and the memory autograd keeps
+for the backward pass is split into what it adds (activations) and what inference holds
+anyway (weights and inputs).
 
-Run it: ``python examples/training_flow.py [--device auto|cpu|cuda|mps] [--full]``
+Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
+Run it: python examples/training_flow.py [--device auto|cpu|cuda|mps] [--full]
 """
 
-# %% Imports
+# %% Imports: the lesson helpers first, so that --help answers before torch loads
+HELPERS = 'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+try:
+    from flowdocs import cli
+except ModuleNotFoundError as missing:
+    if not (missing.name or "").startswith("flowdocs"):
+        raise
+    raise SystemExit(f"This lesson needs the flowdocs helpers: {HELPERS}") from None
+if __name__ == "__main__":
+    OPTIONS = cli.parse(__doc__, full=True)
+
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from flowdocs import cli
 from flowdocs.device import DeviceInfo, describe, pick_device
 from flowdocs.measure import (
+    Conditions,
+    SavedForBackward,
     Timing,
-    bytes_saved_for_backward,
+    Verdict,
     changed_parameters,
-    compare,
+    saved_for_backward,
     snapshot,
-    time_call,
+    time_interleaved,
 )
 
 
@@ -34,9 +48,10 @@ class Cost:
     model: str
     inference: Timing
     training: Timing
-    saved_by_inference: int
-    saved_by_training: int
-    verdict: str
+    verdict: Verdict  # how the training step compares with the inference call
+    saved_by_training: SavedForBackward
+    saved_by_inference: SavedForBackward
+    conditions: Conditions  # threads and load while it was timed
 
     @property
     def time_ratio(self) -> float:
@@ -56,18 +71,19 @@ class TrainingResult:
 
 # %% One training step, the four moves of the lesson
 def train_step(model: nn.Module, optimizer, loss_fn, x, y_true):
-    """forward -> loss -> backward -> optimizer.step; returns the prediction and the loss."""
-    model.train()  # training behaviour (Dropout active, BatchNorm learning its statistics)
+    """forward -> loss -> backward -> optimizer.step; returns prediction and loss."""
+    model.train()  # training behaviour (Dropout active, BatchNorm learning statistics)
     optimizer.zero_grad()  # gradients add up; start this step from zero
     pred = model(x)  # forward, recorded by autograd for the backward pass
-    loss = loss_fn(pred, y_true)  # how far the prediction is from the target, as one number
+    loss = loss_fn(pred, y_true)  # how far the prediction is from the target
     loss.backward()  # gradients of the loss with respect to every weight
     optimizer.step()  # move each weight a little against its gradient
     return pred, loss
 
 
-# %% The cost of learning: time one inference call and one training step
-def cost(name: str, model: nn.Module, x, y_true, min_run_time: float) -> Cost:
+# %% The cost of learning: an inference call and a training step, timed in turns
+def cost_variants(model: nn.Module, x, y_true) -> dict[str, object]:
+    """One inference call and one training step of ``model``, ready to be timed."""
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.MSELoss()
 
@@ -79,24 +95,48 @@ def cost(name: str, model: nn.Module, x, y_true, min_run_time: float) -> Cost:
     def train():
         return train_step(model, optimizer, loss_fn, x, y_true)
 
-    inference = time_call(infer, "inference call", min_run_time)
-    training = time_call(train, "training step", min_run_time)
+    return {"inference call": infer, "training step": train}
+
+
+def larger_mlp(device, quick: bool):
+    """A slightly larger network: more layers, so more activations kept for backward."""
+    batch, width = (64, 256) if quick else (256, 1024)
+    mlp = nn.Sequential(
+        nn.Linear(64, width),
+        nn.ReLU(),
+        nn.Linear(width, width),
+        nn.ReLU(),
+        nn.Linear(width, 1),
+    ).to(device)
+    x, y_true = (
+        torch.randn(batch, 64, device=device),
+        torch.randn(batch, 1, device=device),
+    )
+    return f"MLP 64-{width}-{width}-1", mlp, x, y_true
+
+
+def cost(name: str, model: nn.Module, x, y_true, rounds: int, block: float) -> Cost:
+    variants = cost_variants(model, x, y_true)
+    timed = time_interleaved(variants, rounds, block)
+    # Weights and inputs exist whether or not autograd records: count them apart.
+    held = [*model.parameters(), x]
     return Cost(
         model=name,
-        inference=inference,
-        training=training,
-        saved_by_inference=bytes_saved_for_backward(infer),
-        saved_by_training=bytes_saved_for_backward(lambda: model(x)),
-        verdict=compare(inference, training),
+        inference=timed["inference call"],
+        training=timed["training step"],
+        verdict=timed.verdict("training step", "inference call"),
+        saved_by_training=saved_for_backward(lambda: model(x), held),
+        saved_by_inference=saved_for_backward(variants["inference call"], held),
+        conditions=timed.conditions,
     )
 
 
 # %% The lesson
 def main(device: str = "auto", quick: bool = True) -> TrainingResult:
-    """Run one training step, print the checkpoints, then compare costs with inference."""
+    """Run one training step, print the checkpoints, then compare with inference."""
     torch.manual_seed(0)
     dev = pick_device(device)
-    model = nn.Linear(3, 1).to(dev)  # the same model, seed and input as the inference lesson
+    model = nn.Linear(3, 1).to(dev)  # the inference lesson's model, seed and input
     x = torch.tensor([[1.0, 2.0, 3.0]], device=dev)
     y_true = torch.tensor([[1.0]], device=dev)  # the answer we want the model to learn
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -121,34 +161,30 @@ def main(device: str = "auto", quick: bool = True) -> TrainingResult:
     print(f"weight.grad = [{', '.join(f'{g:.4f}' for g in weight_grad)}]")
     print(f"weight changed = {result.weight_changed}")
 
-    # A slightly larger network shows the same pattern with more work per step.
-    batch, width = (64, 256) if quick else (256, 1024)
-    mlp = nn.Sequential(
-        nn.Linear(64, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 1)
-    ).to(dev)
-    mlp_x = torch.randn(batch, 64, device=dev)
-    mlp_y = torch.randn(batch, 1, device=dev)
-    min_run_time = 0.05 if quick else 1.0
+    rounds, block = (15, 0.002) if quick else (50, 0.01)
     result.costs = [
-        cost("Linear(3, 1)", model, x, y_true, min_run_time),
-        cost(f"MLP 64-{width}-{width}-1, batch {batch}", mlp, mlp_x, mlp_y, min_run_time),
+        cost("Linear(3, 1)", model, x, y_true, rounds, block),
+        cost(*larger_mlp(dev, quick), rounds, block),
     ]
-    print()
     for c in result.costs:
-        print(f"{c.model}:")
+        print(f"\n{c.model}:")
+        for line in c.conditions.summary().splitlines():
+            print(f"  {line}")
         for t in (c.inference, c.training):
             print(
                 f"  {t.label:<15} median {t.median * 1e6:9.1f} us  "
                 f"IQR {t.iqr * 1e6:7.1f} us  ({t.runs} runs)"
             )
-        print(f"  training step / inference call = {c.time_ratio:.1f}x  ({c.verdict})")
+        print(f"  {c.verdict.sentence()}")
+        saved = c.saved_by_training
         print(
-            f"  bytes kept for backward: training {c.saved_by_training:,}, "
-            f"inference {c.saved_by_inference:,}"
+            f"  kept for backward: {saved.activations:,} bytes of activations, "
+            f"{saved.held_anyway:,} of weights and inputs"
         )
+        print(f"  kept by the inference call: {c.saved_by_inference.total:,} bytes")
     return result
 
 
 # %% Command line
 if __name__ == "__main__":
-    cli.run(main, __doc__)
+    cli.run(main, OPTIONS)

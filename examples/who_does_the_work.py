@@ -8,36 +8,29 @@ MIOpen or cuDNN (oneDNN on the CPU) for convolution, PyTorch's own kernels for
 activations and other elementwise work. On a GPU the lesson also checks that this torch
 carries code for the GPU's architecture and which BLAS library it prefers there.
 
-Needs, besides torch, the flowdocs helpers:
-pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"
-
-Run it: ``python examples/who_does_the_work.py [--device auto|cpu|cuda|mps] [--full]``
+Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
+Run it: python examples/who_does_the_work.py [--device auto|cpu|cuda|mps] [--full]
 """
 
-# %% Imports
+# %% Imports: the lesson helpers first, so that --help answers before torch loads
+HELPERS = 'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+try:
+    from flowdocs import cli
+except ModuleNotFoundError as missing:
+    if not (missing.name or "").startswith("flowdocs"):
+        raise
+    raise SystemExit(f"This lesson needs the flowdocs helpers: {HELPERS}") from None
+if __name__ == "__main__":
+    OPTIONS = cli.parse(__doc__, full=True)
+
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-try:  # the helpers: pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"
-    from flowdocs import cli
-    from flowdocs.device import (
-        ArchSupport,
-        DeviceInfo,
-        arch_support,
-        describe,
-        pick_device,
-    )
-    from flowdocs.profile import PROFILE_THREADS, Row, profile_work, share_by_library
-except ModuleNotFoundError as missing:
-    if not (missing.name or "").startswith("flowdocs"):
-        raise
-    raise SystemExit(
-        "This lesson needs the flowdocs helpers: "
-        'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
-    ) from None
+from flowdocs.device import ArchSupport, DeviceInfo, arch_support, describe, pick_device
+from flowdocs.profile import PROFILE_THREADS, Row, profile_work, share_by_library
 
 # What each backend's profile holds: device kernels, or the ATen ops the CPU ran.
 PROFILED = {
@@ -188,4 +181,4 @@ def main(device: str = "auto", quick: bool = True) -> WorkResult:
 
 # %% Command line
 if __name__ == "__main__":
-    cli.run(main, __doc__)
+    cli.run(main, OPTIONS)

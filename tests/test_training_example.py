@@ -4,6 +4,8 @@ import pytest
 import torch
 import training_flow
 
+from flowdocs.measure import MIN_RUNS, compare
+
 
 @pytest.fixture(scope="module")
 def result():
@@ -27,13 +29,23 @@ def test_backward_left_a_gradient_that_matches_the_loss(result):
     assert all(g != 0 for g in result.weight_grad)
 
 
-def test_training_keeps_tensors_for_backward_and_inference_keeps_none(result):
-    assert len(result.costs) == 2
+def test_training_keeps_activations_beyond_what_inference_holds(result):
+    small, mlp = result.costs
     for cost in result.costs:
-        assert cost.saved_by_training > 0
-        assert cost.saved_by_inference == 0
-        assert cost.inference.median > 0 and cost.training.median > 0
+        assert cost.saved_by_inference.total == 0
+        assert cost.saved_by_training.held_anyway > 0
         assert cost.time_ratio == pytest.approx(cost.training.median / cost.inference.median)
+    # One linear layer's gradient needs only its input: nothing beyond what inference holds.
+    assert small.saved_by_training.activations == 0
+    # The MLP keeps both ReLU outputs (batch 64, width 256, float32) for the backward pass.
+    assert mlp.saved_by_training.activations == 2 * 64 * 256 * 4
+
+
+def test_the_costs_are_timed_in_enough_rounds_for_a_verdict(result):
+    for cost in result.costs:
+        assert cost.inference.runs >= MIN_RUNS and cost.training.runs >= MIN_RUNS
+        assert cost.verdict == compare(cost.training, cost.inference, cost.conditions.busy)
+        assert cost.conditions.threads == 1
 
 
 def test_the_checkpoints_are_printed(capsys):
@@ -42,3 +54,4 @@ def test_the_checkpoints_are_printed(capsys):
     for line in ("model.training = True", "pred.requires_grad = True", "weight changed = True"):
         assert line in out.splitlines()
     assert "loss = " in out and "weight.grad = [" in out
+    assert "kept for backward: 131,072 bytes of activations" in out

@@ -1,7 +1,9 @@
-"""Benchmarks: every example at full size, and the speed targets, written to one JSON file.
+"""Benchmarks: the examples' speed targets, flowdocs.measure against torch.utils.benchmark,
+and what the full-size runs must show, written to one JSON file.
 
-Speed and memory targets live here, not in the unit tests: a timed unit test on a shared
-2-core machine fails for reasons that have nothing to do with the code.
+Speed targets live here, not in the unit tests: a timed unit test on a shared machine fails
+for reasons that have nothing to do with the code. They hold only on a quiet machine, so a run
+whose load average exceeded the core count fails, saying so, whatever it measured.
 
 Usage: ``python -m flowdocs.bench [--examples examples] [--out build/bench.json]``
 """
@@ -12,28 +14,39 @@ import argparse
 import dataclasses
 import importlib
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from flowdocs.device import describe, pick_device
+from torch.utils import benchmark
 
+from flowdocs.device import describe, pick_device
+from flowdocs.measure import THREADS, load_average, time_interleaved
+
+EXAMPLES = ("inference_flow", "training_flow", "autograd_modes", "who_does_the_work", "kv_cache")
 # Each example's quick mode, run standalone, may take this many seconds beyond `import torch`.
-STANDALONE_BUDGET_S = {
-    "inference_flow": 2.0,
-    "training_flow": 2.0,
-    "autograd_modes": 2.0,
-    "who_does_the_work": 3.0,
-    "kv_cache": 3.0,
+STANDALONE_BUDGET_S = dict.fromkeys(EXAMPLES, 1.5)
+
+# The variants a lesson times, made by the lesson itself: example -> (module, device) -> variants.
+TIMED_VARIANTS = {
+    "autograd_modes": lambda lesson, device: lesson.mode_variants(device),
+    "training_flow": lambda lesson, device: lesson.cost_variants(
+        *lesson.larger_mlp(device, quick=True)[1:]
+    ),
+    "kv_cache": lambda lesson, device: lesson.step_variants(
+        lesson.TinyDecoder().to(device).eval(), 256, device
+    ),
 }
+AGREEMENT = 0.15  # flowdocs.measure's median within 15% of torch.utils.benchmark's own
 
 # What the full-size run must show: example -> (claim, test on its result as JSON data).
 CLAIMS = {
     "kv_cache": (
         "the cached step is faster per token at the largest position",
-        lambda result: result["verdict_at_largest"] == "with cache is faster than without cache",
+        lambda result: result["verdict_at_largest"]["outcome"] == "faster",
     ),
 }
 
@@ -50,8 +63,23 @@ def wall_time(command: list[str], repeats: int = 3) -> float:
 
 def full_results(name: str) -> dict:
     """The example's returned result at full size, as plain JSON data."""
-    module = importlib.import_module(name)
-    return dataclasses.asdict(module.main(quick=False))
+    return dataclasses.asdict(importlib.import_module(name).main(quick=False))
+
+
+def agreement(name: str, device) -> dict[str, dict[str, float]]:
+    """Each timed variant's median from flowdocs.measure and from torch.utils.benchmark alone."""
+    variants = TIMED_VARIANTS[name](importlib.import_module(name), device)
+    ours = time_interleaved(variants, rounds=20, block_seconds=0.01)
+    rows = {}
+    for label, fn in variants.items():
+        timer = benchmark.Timer(stmt="fn()", globals={"fn": fn}, num_threads=THREADS)
+        theirs = timer.blocked_autorange(min_run_time=1.0).median
+        rows[label] = {
+            "flowdocs_measure_s": ours[label].median,
+            "torch_benchmark_s": theirs,
+            "relative_difference": abs(ours[label].median - theirs) / theirs,
+        }
+    return rows
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -61,32 +89,54 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--examples", type=Path, default=Path("examples"))
     parser.add_argument("--out", type=Path, default=Path("build/bench.json"))
     args = parser.parse_args(argv)
-    missing = [name for name in STANDALONE_BUDGET_S if not (args.examples / f"{name}.py").is_file()]
+    missing = [name for name in EXAMPLES if not (args.examples / f"{name}.py").is_file()]
     if missing:
         parser.error(f"{args.examples} lacks {', '.join(missing)}")
     sys.path.insert(0, str(args.examples.resolve()))
-    report = {"device": dataclasses.asdict(describe(pick_device())), "examples": {}}
+    device = pick_device()
+    cores = os.cpu_count() or 1
+    report = {"device": dataclasses.asdict(describe(device)), "cores": cores, "examples": {}}
+    loads = [load_average()]
     failures = []
     import_torch = wall_time([sys.executable, "-c", "import torch"])
-    for name, budget in STANDALONE_BUDGET_S.items():
+    for name in EXAMPLES:
         # Seconds a quick standalone run takes beyond a bare `import torch`.
         overhead = wall_time([sys.executable, str(args.examples / f"{name}.py")]) - import_torch
-        full = full_results(name)
+        budget = STANDALONE_BUDGET_S[name]
         entry = report["examples"][name] = {
             "standalone_seconds_beyond_import_torch": overhead,
             "budget_seconds": budget,
             "within_budget": overhead <= budget,
-            "full": full,
+            "full": full_results(name),
         }
         print(f"{name}: {overhead:.2f} s beyond import torch (budget {budget} s)", flush=True)
         if not entry["within_budget"]:
             failures.append(f"{name} took {overhead:.2f} s beyond import torch (budget {budget} s)")
+        if name in TIMED_VARIANTS:
+            entry["agreement"] = agreement(name, device)
+            for label, row in entry["agreement"].items():
+                difference = row["relative_difference"]
+                print(f"{name}: {label}: medians {difference:.1%} apart", flush=True)
+                if difference > AGREEMENT:
+                    failures.append(
+                        f"{name}: {label}: flowdocs.measure and torch.utils.benchmark "
+                        f"{difference:.1%} apart (at most {AGREEMENT:.0%})"
+                    )
         if name in CLAIMS:
             claim, holds = CLAIMS[name]
-            entry["claim"], entry["claim_holds"] = claim, holds(full)
+            entry["claim"], entry["claim_holds"] = claim, holds(entry["full"])
             print(f"{name}: {claim}: {entry['claim_holds']}", flush=True)
             if not entry["claim_holds"]:
                 failures.append(f"{name}: not shown: {claim}")
+    loads.append(load_average())
+    report["load_average"] = loads
+    report["busy"] = any(load is not None and load > cores for load in loads)
+    if report["busy"]:
+        failures.insert(
+            0,
+            f"the machine was busy (load average {max(filter(None, loads)):.2f} on {cores} "
+            "cores): the timing targets need a quiet machine",
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"flowdocs.bench: results in {args.out}")

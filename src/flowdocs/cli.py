@@ -1,7 +1,9 @@
-"""The command line every example shares: ``--device`` and ``--full``.
+"""The command line every example shares: ``--device``, and ``--full`` where it changes something.
 
-Examples call :func:`run` under ``if __name__ == "__main__":`` only, so importing an example
-(as the site does) never parses somebody else's ``sys.argv``.
+An example parses its options before it imports torch, so ``--help`` and a mistyped option
+answer at once; this module therefore imports torch only when the lesson runs. Examples call
+:func:`parse` and :func:`run` under ``if __name__ == "__main__":`` only, so importing an
+example (as the site does) never parses somebody else's ``sys.argv``.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from flowdocs.device import CHOICES, DEVICE_ENV, DeviceUnavailable
+CHOICES = ("auto", "cpu", "cuda", "mps")  # --device; flowdocs.device resolves them
+DEVICE_ENV = "FLOWDOCS_DEVICE"
 
 
-def run(main: Callable[..., object], doc: str | None, argv: list[str] | None = None) -> None:
-    """Parse the shared options, call ``main(device=..., quick=...)``, exit 2 on a bad device."""
-    prog = Path(sys.argv[0]).name
+def parse(doc: str | None, full: bool, argv: list[str] | None = None) -> argparse.Namespace:
+    """The example's options; ``full`` offers ``--full`` (larger sizes, longer timings).
+
+    In a Jupyter kernel (a notebook made from the example) the process's arguments are the
+    kernel's own, so the defaults are used instead.
+    """
     parser = argparse.ArgumentParser(
-        prog=prog, description=(doc or "").strip().splitlines()[0] if doc else None
+        prog=Path(sys.argv[0]).name, description=(doc or "").strip().split("\n")[0] or None
     )
     parser.add_argument(
         "--device",
@@ -27,12 +33,22 @@ def run(main: Callable[..., object], doc: str | None, argv: list[str] | None = N
         help=f"where to run (default: auto = ROCm/CUDA GPU, else MPS, else CPU; ${DEVICE_ENV} "
         "overrides auto)",
     )
-    parser.add_argument(
-        "--full", action="store_true", help="larger models and more repetitions (slower)"
-    )
-    args = parser.parse_args(argv)
+    parser.set_defaults(full=False)
+    if full:
+        parser.add_argument(
+            "--full", action="store_true", help="larger sizes and longer measurements (slower)"
+        )
+    if argv is None and "ipykernel" in sys.modules:
+        argv = []
+    return parser.parse_args(argv)
+
+
+def run(main: Callable[..., object], options: argparse.Namespace) -> None:
+    """Call ``main(device=..., quick=...)``; a device this machine lacks exits 2 in one line."""
+    from flowdocs.device import DeviceUnavailable  # imports torch: only once the lesson runs
+
     try:
-        main(device=args.device, quick=not args.full)
+        main(device=options.device, quick=not options.full)
     except DeviceUnavailable as err:
-        print(f"{prog}: error: {err}", file=sys.stderr)
+        print(f"{Path(sys.argv[0]).name}: error: {err}", file=sys.stderr)
         raise SystemExit(2) from None

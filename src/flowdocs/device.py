@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-DEVICE_ENV = "FLOWDOCS_DEVICE"
-CHOICES = ("auto", "cpu", "cuda", "mps")
+from flowdocs.cli import CHOICES, DEVICE_ENV  # defined there, so --help needs no torch
 
 
 class DeviceUnavailable(RuntimeError):

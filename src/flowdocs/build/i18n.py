@@ -33,7 +33,7 @@ def extract(docs_dir: Path, pot_dir: Path) -> None:
     """Write one .pot per page. Pages are not executed: extraction needs no torch run."""
     command = [
         sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-W", "--keep-going",
-        "-D", "nb_execution_mode=off", "-D", "suppress_warnings=mystnb.glue_ref",
+        "-D", "nb_execution_mode=off", "-D", "suppress_warnings=mystnb.glue_ref,mystnb.glue",
         "-D", "flowdocs_outputs=",  # nothing is executed, so no outputs are prepared
         "-d", str(pot_dir.parent / "doctrees" / "gettext"), str(docs_dir), str(pot_dir),
     ]  # fmt: skip

@@ -208,7 +208,7 @@ def tests(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run every example at full size and check the speed targets; results in build/bench.json."""
     install(session)
-    session.run("python", "-m", "flowdocs.bench", *session.posargs)
+    session.run("python", "-m", "flowdocs.build.bench", *session.posargs)
 
 
 @nox.session(default=False, venv_backend="none", requires=["build-env"])

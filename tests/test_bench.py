@@ -1,4 +1,4 @@
-"""flowdocs.bench: its command line, and that it times what the lessons themselves time."""
+"""flowdocs.build.bench: its command line, and that it times what the lessons themselves time."""
 
 import importlib
 import subprocess
@@ -7,17 +7,17 @@ import sys
 import pytest
 import torch
 
-from flowdocs import bench
+from flowdocs.build import bench
 
 
 def test_a_missing_examples_folder_is_a_one_line_usage_error(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "flowdocs.bench", "--examples", str(tmp_path)],
+        [sys.executable, "-m", "flowdocs.build.bench", "--examples", str(tmp_path)],
         capture_output=True,
         text=True,
     )
     assert done.returncode == 2
-    assert done.stderr.splitlines()[-1].startswith("python -m flowdocs.bench: error:")
+    assert done.stderr.splitlines()[-1].startswith("python -m flowdocs.build.bench: error:")
     assert "lacks inference_flow" in done.stderr
 
 

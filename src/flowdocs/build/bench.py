@@ -5,7 +5,7 @@ Speed targets live here, not in the unit tests: a timed unit test on a shared ma
 for reasons that have nothing to do with the code. They hold only on a quiet machine, so a run
 whose load average exceeded the core count fails, saying so, whatever it measured.
 
-Usage: ``python -m flowdocs.bench [--examples examples] [--out build/bench.json]``
+Usage: ``python -m flowdocs.build.bench [--examples examples] [--out build/bench.json]``
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def agreement(name: str, device) -> dict[str, dict[str, float]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m flowdocs.bench", description=__doc__.splitlines()[0]
+        prog="python -m flowdocs.build.bench", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--examples", type=Path, default=Path("examples"))
     parser.add_argument("--out", type=Path, default=Path("build/bench.json"))
@@ -139,9 +139,9 @@ def main(argv: list[str] | None = None) -> None:
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(f"flowdocs.bench: results in {args.out}")
+    print(f"flowdocs.build.bench: results in {args.out}")
     if failures:
-        raise SystemExit("flowdocs.bench: " + "; ".join(failures))
+        raise SystemExit("flowdocs.build.bench: " + "; ".join(failures))
 
 
 if __name__ == "__main__":

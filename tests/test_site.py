@@ -123,7 +123,7 @@ def test_timing_tables_are_tables_with_headers_in_the_pages_language(built_site)
     for page in ("hands-on/autograd-modes", "hands-on/training", "hands-on/kv-cache"):
         for language in ("en", "ja", "ko"):
             html = built_site.page(language, page)
-            table = html.split('class="flowdocs-glued-table')[1].split("</table>")[0]
+            table = html.split('class="flowdocs-data-table')[1].split("</table>")[0]
             headers = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th.*?</th>", table, re.S)]
             assert len(headers) >= 4 and re.search(r"<td", table), (language, page)
             if language != "en":

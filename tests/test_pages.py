@@ -1,0 +1,77 @@
+"""flowdocs.build.pages: which code a page runs, and the one hash that says when it changed."""
+
+import textwrap
+
+from flowdocs.build.pages import PACKAGE_DIR, executed_pages, imported_names
+
+PAGE = """\
+---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+# {title}
+
+```{{code-cell}} python
+%matplotlib inline
+import {module}
+{module}.main()
+```
+"""
+
+
+def project(tmp_path, **scripts: str):
+    """docs/ with one executed page per script, examples/ with the scripts, and a plain page."""
+    docs, examples = tmp_path / "docs", tmp_path / "examples"
+    (docs / "_build").mkdir(parents=True)
+    examples.mkdir()
+    (docs / "plain.md").write_text("# No code here\n")
+    (docs / "_build" / "old.md").write_text(PAGE.format(title="Built", module="one"))
+    for name, source in scripts.items():
+        (examples / f"{name}.py").write_text(textwrap.dedent(source))
+        (docs / f"{name}.md").write_text(PAGE.format(title=name, module=name))
+    return docs, examples
+
+
+def pages_by_name(docs, examples):
+    return {page.docname: page for page in executed_pages(docs, examples)}
+
+
+def test_imports_are_found_through_magics_and_relative_imports():
+    assert {"torch", "torch.nn", "flowdocs", "flowdocs.cli"} <= imported_names(
+        "%time x = 1\nimport torch.nn\nfrom flowdocs import cli\n"
+    )
+    assert "flowdocs.device" in imported_names("from .device import pick_device", "flowdocs")
+
+
+def test_a_page_runs_its_scripts_and_the_lesson_library_they_import(tmp_path):
+    docs, examples = project(
+        tmp_path,
+        one="from flowdocs import cli\nimport two\n",
+        two="from flowdocs.measure import time_interleaved\n",
+    )
+    pages = pages_by_name(docs, examples)
+    assert sorted(pages) == ["one", "two"]  # no plain page, nothing under _build
+    inputs = {path.relative_to(path.parent.parent).as_posix() for path in pages["one"].inputs}
+    assert {"examples/one.py", "examples/two.py", "flowdocs/cli.py"} <= inputs
+    assert {"flowdocs/measure.py", "flowdocs/__init__.py"} <= inputs  # through two.py
+    assert not any("sphinxext" in name or "build/" in name for name in inputs)
+    assert "matplotlib" not in pages["one"].modules  # a magic is not an import
+
+
+def test_editing_a_script_changes_only_the_pages_that_run_it(tmp_path):
+    docs, examples = project(tmp_path, one="import two\n", two="x = 1\n", three="y = 2\n")
+    before = {name: page.digest for name, page in pages_by_name(docs, examples).items()}
+    (examples / "two.py").write_text("x = 2\n")
+    after = {name: page.digest for name, page in pages_by_name(docs, examples).items()}
+    assert after["one"] != before["one"] and after["two"] != before["two"]
+    assert after["three"] == before["three"]
+
+
+def test_the_builder_and_the_extension_are_no_input_of_any_page(tmp_path):
+    docs, examples = project(tmp_path, one="from flowdocs import cli, device, measure, profile\n")
+    (page,) = executed_pages(docs, examples)
+    library = {path for path in page.inputs if path.is_relative_to(PACKAGE_DIR)}
+    assert library and all(path.parent == PACKAGE_DIR for path in library)

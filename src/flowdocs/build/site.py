@@ -156,8 +156,10 @@ def build_site(
     prepare(docs_dir, build_dir, outputs, strict)
     built = build_languages(docs_dir, build_dir, list(languages))
     site = build_dir / "site"
-    if built or not site.is_dir() or sorted(languages) != sorted(
-        p.name for p in site.iterdir() if p.is_dir()
+    if (
+        built
+        or not site.is_dir()
+        or sorted(languages) != sorted(p.name for p in site.iterdir() if p.is_dir())
     ):
         assemble(docs_dir, build_dir, languages)
     return site

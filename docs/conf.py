@@ -1,12 +1,14 @@
 """Sphinx configuration of the flowdocs site (English source; Japanese and Korean catalogs)."""
 
 import os
+from importlib.metadata import metadata
 from pathlib import Path
 
 from flowdocs.site import execution_cache_path
 
 DOCS = Path(__file__).parent.resolve()
 EXAMPLES = DOCS.parent / "examples"
+ROOT = DOCS.parent
 
 # The site's languages: code -> the language's own name. Adding one is a line here plus
 # its catalogs in locale/<code>/LC_MESSAGES (see how-to/translate).
@@ -14,10 +16,26 @@ flowdocs_languages = {"en": "English", "ja": "日本語", "ko": "한국어"}
 
 project = "flowdocs"
 author = "the flowdocs authors"
-copyright = "2026, the flowdocs authors"
+copyright = "2026"  # the footer adds "the flowdocs authors" in the page's language
 language = "en"
 
-extensions = ["myst_nb", "sphinx_design", "sphinx_copybutton", "flowdocs.sphinxext"]
+# The project's one repository URL ([project.urls] in pyproject.toml): the downloads and the
+# run-it-yourself tabs show how to install the flowdocs helpers from it.
+flowdocs_repository = dict(
+    url.split(", ", 1) for url in metadata("flowdocs").get_all("Project-URL") or []
+)["Repository"]
+flowdocs_install_command = f'pip install "flowdocs @ git+{flowdocs_repository}"'
+# Where the deployed site lives (the folder holding en/, ja/, ko/): the hreflang links and
+# canonical URLs must be absolute for search engines. Set it when publishing.
+flowdocs_site_url = os.environ.get("FLOWDOCS_SITE_URL", "")
+
+extensions = [
+    "myst_nb",
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinxcontrib.katex",
+    "flowdocs.sphinxext",
+]
 exclude_patterns = ["_build", "jupyter_execute", "_templates", "**/.ipynb_checkpoints"]
 templates_path = ["_templates"]
 
@@ -37,7 +55,12 @@ nb_execution_in_temp = False
 nb_execution_timeout = 600
 nb_merge_streams = True
 
-myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline", "dollarmath", "amsmath"]
+
+# Math is typeset while the site builds (KaTeX through node), so a page needs only KaTeX's
+# stylesheet and fonts, served from the site itself: no script, no request elsewhere.
+katex_prerender = True
+flowdocs_katex_dir = str(ROOT / "node_modules" / "katex" / "dist")
 myst_heading_anchors = 3
 
 # Translations: one catalog per page in <repo>/locale, compiled by sphinx-build itself.
@@ -64,4 +87,5 @@ html_sidebars = {
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": False,
+    "footer_content_items": ["flowdocs-footer.html"],
 }

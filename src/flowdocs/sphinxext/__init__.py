@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from flowdocs.sphinxext import example_source, korean_search, languages, ran_on, tracebacks
+from flowdocs.sphinxext import (
+    descriptions,
+    downloads,
+    example_source,
+    katex_assets,
+    korean_search,
+    languages,
+    ran_on,
+    run_it_yourself,
+    theme_labels,
+    tracebacks,
+)
 
 
 def setup(app: Sphinx) -> dict:
-    for part in (example_source, tracebacks, languages, korean_search, ran_on):
+    parts = (example_source, tracebacks, languages, korean_search, ran_on, downloads)
+    parts += (run_it_yourself, katex_assets, descriptions, theme_labels)
+    for part in parts:
         part.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

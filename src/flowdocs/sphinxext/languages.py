@@ -2,7 +2,9 @@
 
 The deployable site puts each language in a sibling folder (``site/en``, ``site/ja``, ...),
 so the same page in another language is always ``../<lang>/<page>.html`` from the language
-root. ``flowdocs_languages`` in conf.py lists the languages (code -> own name).
+root. ``flowdocs_languages`` in conf.py lists the languages (code -> own name). When
+``flowdocs_site_url`` names where the site is published, the ``hreflang`` alternates and the
+canonical link are absolute, as search engines require.
 """
 
 from __future__ import annotations
@@ -11,17 +13,23 @@ from sphinx.application import Sphinx
 
 
 def alternates(app: Sphinx, pagename: str) -> list[dict]:
-    """One entry per site language: code, its own name, a relative link, and whether current."""
-    up = "../" * (pagename.count("/") + 1)
+    """One entry per site language: code, its own name, a link, and whether current."""
     return [
         {
             "code": code,
             "name": name,
-            "href": f"{up}{code}/{pagename}.html",
+            "href": f"{site_root(app, pagename)}{code}/{pagename}.html",
             "current": code == app.config.language,
         }
         for code, name in app.config.flowdocs_languages.items()
     ]
+
+
+def site_root(app: Sphinx, pagename: str) -> str:
+    """The folder holding every language: the published URL if known, else relative."""
+    if app.config.flowdocs_site_url:
+        return app.config.flowdocs_site_url.rstrip("/") + "/"
+    return "../" * (pagename.count("/") + 1)
 
 
 def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -36,6 +44,14 @@ def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict,
     context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(tags)
 
 
+def set_canonical_root(app: Sphinx, config) -> None:
+    """Sphinx writes ``<link rel="canonical">`` from ``html_baseurl``: this language's folder."""
+    if config.flowdocs_site_url and not config.html_baseurl:
+        config.html_baseurl = f"{config.flowdocs_site_url.rstrip('/')}/{config.language}/"
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value("flowdocs_languages", {"en": "English"}, "html", dict)
+    app.add_config_value("flowdocs_site_url", "", "html", str)
+    app.connect("config-inited", set_canonical_root)
     app.connect("html-page-context", add_alternates)

@@ -18,6 +18,15 @@ from sphinxcontrib import katex
 
 STATIC_FOLDER = "katex"
 
+# sphinxcontrib-katex talks to its node typesetter over a Unix socket and connects as soon as
+# the socket file exists, which on a busy machine can be before node listens: the build then
+# dies with ConnectionRefusedError (seen here in one build of five). Its TCP variant, written
+# for Windows, retries until the server answers; use it everywhere, with time for a slow start.
+katex.KaTeXServer.start_server_process = classmethod(
+    katex.KaTeXServer.start_network_socket.__func__
+)
+katex.STARTUP_TIMEOUT = 30.0
+
 
 def katex_dist(app: Sphinx) -> Path:
     """The npm package's ``dist`` folder, checked: present, same KaTeX as the typesetter."""

@@ -52,7 +52,8 @@ def example_device_line(backend: str, torch_version: str) -> str:
         "cuda": DeviceInfo(
             "cuda:0", "cuda", "NVIDIA H100 80GB HBM3", "sm_90", "CUDA …", torch_version
         ),
-        "cpu": DeviceInfo("cpu", "cpu", "x86_64, 8 threads", None, None, torch_version),
+        # The CPU tab installs from PyTorch's CPU index, whose wheels say so in their version.
+        "cpu": DeviceInfo("cpu", "cpu", "x86_64, 8 threads", None, None, f"{torch_version}+cpu"),
         "mps": DeviceInfo("mps", "mps", "macOS …", None, None, torch_version),
     }
     return examples[backend].summary()

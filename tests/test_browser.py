@@ -268,7 +268,8 @@ VISIBLE_WORDS = """() => {
   // Visible prose and the labels a screen reader announces; code, program output, math and
   // links that name another language (the switcher) are left out.
   const skip = "pre, code, kbd, samp, script, style, .katex, .cell_output, [lang]:not(html)";
-  const shown = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+  const shown = el =>
+    el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
   const texts = [document.title];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {

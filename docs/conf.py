@@ -69,23 +69,30 @@ gettext_compact = False
 gettext_location = False  # no line numbers: editing one paragraph does not churn every entry
 gettext_additional_targets = []  # code, outputs and glued values stay out of the catalogs
 
-html_theme = "sphinx_book_theme"
+# Furo: the field's light theme. Lighthouse (mobile) measured 0.97 to 1.0 for performance on
+# this site's pages with it, against 0.81 to 0.90 for sphinx-book-theme even without its icon
+# script (its stylesheet alone is 64 KiB compressed): see tests/test_lighthouse.py.
+html_theme = "furo"
 html_title = "flowdocs"
 html_static_path = ["_static"]
 html_favicon = "_static/favicon.svg"
-html_context = {"default_mode": "auto"}  # follow the reader's light or dark preference
 html_css_files = ["flowdocs.css"]
 html_js_files = ["flowdocs.js"]
+html_show_sphinx = False
 html_sidebars = {
     "**": [
-        "navbar-logo.html",
-        "search-button-field.html",
+        "sidebar/brand.html",
+        "sidebar/search.html",
         "language-switcher.html",
-        "sbt-sidebar-nav.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/scroll-end.html",
     ]
 }
+# PyTorch's orange-red as the brand colour, darkened (light) or lightened (dark) until links
+# keep a 4.5:1 contrast with the page.
 html_theme_options = {
-    "show_toc_level": 2,
-    "use_download_button": False,
-    "footer_content_items": ["flowdocs-footer.html"],
+    "light_css_variables": {"color-brand-primary": "#b9361b", "color-brand-content": "#b9361b"},
+    "dark_css_variables": {"color-brand-primary": "#ff8a6b", "color-brand-content": "#ff8a6b"},
+    "top_of_page_buttons": [],
 }

@@ -59,13 +59,20 @@ def test_the_notebook_runs_top_to_bottom_in_a_fresh_kernel(built_site, tmp_path,
 
 
 def tabs(html: str) -> list[tuple[str, str, str]]:
-    """(sync id, label, content) of each run-it-yourself tab."""
-    return re.findall(
-        r'<label [^>]*data-sync-group="flowdocs-platform" data-sync-id="([^"]+)"[^>]*>'
-        r"\s*(.*?)\s*</label>(.*?)(?=<input|</div>\s*</div>\s*<p>)",
-        html,
-        re.S,
+    """(sync id, label, what follows up to the next tab) of each run-it-yourself tab."""
+    labels = list(
+        re.finditer(
+            r'<label [^>]*data-sync-group="flowdocs-platform" data-sync-id="([^"]+)"[^>]*>'
+            r"\s*(.*?)\s*</label>",
+            html,
+            re.S,
+        )
     )
+    ends = [label.start() for label in labels[1:]] + [labels[-1].end() + 5000] if labels else []
+    return [
+        (label.group(1), label.group(2), html[label.end() : end])
+        for label, end in zip(labels, ends)
+    ]
 
 
 @pytest.mark.parametrize("page", LESSONS)

@@ -13,14 +13,14 @@ from flowdocs.sphinxext import (
     languages,
     ran_on,
     run_it_yourself,
-    theme_labels,
+    toc_captions,
     tracebacks,
 )
 
 
 def setup(app: Sphinx) -> dict:
     parts = (example_source, tracebacks, languages, korean_search, ran_on, downloads)
-    parts += (run_it_yourself, katex_assets, descriptions, theme_labels)
+    parts += (run_it_yourself, katex_assets, descriptions, toc_captions)
     for part in parts:
         part.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

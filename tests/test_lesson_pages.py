@@ -71,7 +71,7 @@ def tabs(html: str) -> list[tuple[str, str, str]]:
     ends = [label.start() for label in labels[1:]] + [labels[-1].end() + 5000] if labels else []
     return [
         (label.group(1), label.group(2), html[label.end() : end])
-        for label, end in zip(labels, ends)
+        for label, end in zip(labels, ends, strict=True)
     ]
 
 

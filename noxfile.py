@@ -7,6 +7,7 @@ that runs nox (a ROCm container's): the session's environment then sees the syst
 """
 
 import os
+import socket
 
 import nox
 
@@ -67,6 +68,21 @@ def bench(session: nox.Session) -> None:
     """Run every example at full size and check the speed targets; results in build/bench.json."""
     install(session)
     session.run("python", "-m", "flowdocs.bench", *session.posargs)
+
+
+@nox.session(default=False, venv_params=VENV_PARAMS)
+def lighthouse(session: nox.Session) -> None:
+    """Lighthouse on every page of every language (mobile, served compressed) against the
+    targets; scores in build/lighthouse.json. Needs node and npm."""
+    install(session, "test")
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    with socket.socket() as probe:  # a free port: the site is built for the URL it is served at
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    session.run(
+        "pytest", "tests/test_lighthouse.py", *session.posargs,
+        env={"FLOWDOCS_LIGHTHOUSE": "1", "FLOWDOCS_SITE_URL": f"http://127.0.0.1:{port}"},
+    )  # fmt: skip
 
 
 @nox.session

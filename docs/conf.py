@@ -7,8 +7,8 @@ from pathlib import Path
 from flowdocs.site import execution_cache_path
 
 DOCS = Path(__file__).parent.resolve()
-EXAMPLES = DOCS.parent / "examples"
 ROOT = DOCS.parent
+EXAMPLES = ROOT / "examples"
 
 # The site's languages: code -> the language's own name. Adding one is a line here plus
 # its catalogs in locale/<code>/LC_MESSAGES (see how-to/translate).
@@ -64,7 +64,7 @@ flowdocs_katex_dir = str(ROOT / "node_modules" / "katex" / "dist")
 myst_heading_anchors = 3
 
 # Translations: one catalog per page in <repo>/locale, compiled by sphinx-build itself.
-locale_dirs = [str(DOCS.parent / "locale")]
+locale_dirs = [str(ROOT / "locale")]
 gettext_compact = False
 gettext_location = False  # no line numbers: editing one paragraph does not churn every entry
 gettext_additional_targets = []  # code, outputs and glued values stay out of the catalogs

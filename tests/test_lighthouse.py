@@ -81,18 +81,32 @@ def audit(url: str) -> dict:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
+    audits = report["audits"]
     return {
         "scores": {name: report["categories"][name]["score"] for name in TARGETS},
-        "metrics": {name: report["audits"][name]["numericValue"] for name in METRICS},
-        "bytes": report["audits"]["total-byte-weight"]["numericValue"],
-        "failed audits": sorted(
-            key
-            for key, found in report["audits"].items()
-            if found["score"] is not None
-            and found["score"] < 1
-            and found["scoreDisplayMode"] in ("binary", "numeric", "metricSavings")
-        ),
+        "metrics": {name: audits[name]["numericValue"] for name in METRICS},
+        "bytes": audits["total-byte-weight"]["numericValue"],
+        # The scored audits each category lost points on.
+        "failed": {
+            name: sorted(
+                ref["id"]
+                for ref in report["categories"][name]["auditRefs"]
+                if ref["weight"] > 0 and (audits[ref["id"]]["score"] or 0) < 1
+            )
+            for name in TARGETS
+        },
     }
+
+
+def exempt(page: str, category: str, failed: list[str], html: str) -> bool:
+    """Sphinx marks its search page noindex, rightly: a list of search results is not a page
+    to send readers to from a search engine. That one audit may fail there, nothing else."""
+    return (
+        page.endswith("/search.html")
+        and category == "seo"
+        and failed == ["is-crawlable"]
+        and '<meta name="robots" content="noindex"' in html
+    )
 
 
 def test_every_page_meets_the_lighthouse_targets(served, built_site):
@@ -100,7 +114,12 @@ def test_every_page_meets_the_lighthouse_targets(served, built_site):
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps({"targets": TARGETS, "pages": results}, indent=1) + "\n")
     below = {
-        page: {name: score for name, score in result["scores"].items() if score < TARGETS[name]}
+        page: {
+            name: (score, result["failed"][name])
+            for name, score in result["scores"].items()
+            if score < TARGETS[name]
+            and not exempt(page, name, result["failed"][name], (built_site.site / page).read_text())
+        }
         for page, result in results.items()
     }
     below = {page: scores for page, scores in below.items() if scores}

@@ -81,7 +81,7 @@ class ExampleDownloads(SphinxDirective):
         script = Path(self.config.flowdocs_examples_dir) / self.arguments[0]
         if not script.is_file():
             raise self.error(f"example-downloads: no example script {script}")
-        notebook_path = Path(self.env.app.doctreedir) / NOTEBOOK_FOLDER / f"{script.stem}.ipynb"
+        notebook_path = Path(self.env.doctreedir) / NOTEBOOK_FOLDER / f"{script.stem}.ipynb"
         notebook_path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook_of(script, self.config.flowdocs_install_command), notebook_path)
         self.env.note_dependency(str(script))

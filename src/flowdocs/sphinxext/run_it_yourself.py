@@ -125,20 +125,15 @@ def fence(step: Step) -> str:
 
 
 def markup(script: str, install: str, repository: str) -> str:
-    """The tab-set in MyST markup, parsed like the page around it."""
-    lines = ["::::{tab-set}", f":sync-group: {SYNC_GROUP}", ""]
+    """The tab-set in MyST markup (backtick fences: they need no MyST extension)."""
+    lines = ["`````{tab-set}", f":sync-group: {SYNC_GROUP}", ""]
     for platform in platforms(script, install):
-        lines += [f":::{{tab-item}} {platform.label}", f":sync: {platform.key}", ""]
+        lines += [f"````{{tab-item}} {platform.label}", f":sync: {platform.key}", ""]
         for step in platform.steps:
             lines += [step.text, "", fence(step), ""]
-        lines += [":::", ""]
-    lines += ["::::", "", str(_("Or work in a clone of the project:")), ""]
-    clone = [
-        f"git clone {repository}",
-        "cd flowdocs",
-        "pip install -e .",
-        f"python examples/{script}",
-    ]
+        lines += ["````", ""]
+    lines += ["`````", "", str(_("Or work in a clone of the project:")), ""]
+    clone = [f"git clone {repository}", "cd flowdocs", "pip install -e .", f"python examples/{script}"]
     lines += [fence(Step("", clone))]
     return "\n".join(lines)
 
@@ -152,6 +147,8 @@ class RunItYourself(SphinxDirective):
         script = self.arguments[0]
         if not (Path(self.config.flowdocs_examples_dir) / script).is_file():
             raise self.error(f"run-it-yourself: no example script {script}")
+        if Path(self.env.doc2path(self.env.docname)).suffix != ".md":
+            raise self.error("run-it-yourself: the tabs are MyST markup; use it in a .md page")
         text = markup(script, self.config.flowdocs_install_command, self.config.flowdocs_repository)
         generated = self.parse_text_to_nodes(text)
         for parsed in generated:

@@ -63,10 +63,17 @@ def platforms(script: str, install: str) -> list[Platform]:
     """The tabs, in the order a reader of the ROCm docs expects: AMD first."""
     torch_version = version("torch").split("+")[0]
     run = f"python {script}"
+    add_and_run = Step(str(_("Add the flowdocs helpers and run the lesson:")), [install, run])
     found = _("The first line it prints names the device the lesson found, for example:")
 
     def device(backend: str) -> Step:
         return Step(str(found), [example_device_line(backend, torch_version)], output=True)
+
+    def from_pypi(key: str, label: str, text: str, check: str, backend: str) -> Platform:
+        """PyPI's own torch wheels: CUDA builds on Linux, MPS builds on a Mac."""
+        pin = f'pip install "torch=={torch_version}"'
+        probe = f'python -c "import torch; print({check})"'
+        return Platform(key, label, [Step(text, [pin, probe]), add_and_run, device(backend)])
 
     return [
         Platform("rocm-container", str(_("AMD GPU: ROCm container")), [
@@ -84,18 +91,15 @@ def platforms(script: str, install: str) -> list[Platform]:
                 'pip install torch --index-url "https://download.pytorch.org/whl/rocm$ROCM"',
                 'python -c "import torch; print(torch.__version__, torch.version.hip)"',
             ]),
-            Step(str(_("Add the flowdocs helpers and run the lesson:")), [install, run]),
+            add_and_run,
             device("rocm"),
         ]),
-        Platform("cuda", str(_("NVIDIA GPU: CUDA")), [
-            Step(str(_("On Linux, the torch wheels on PyPI are built for CUDA. The last "
-                       "command prints the CUDA version and whether a GPU is visible:")), [
-                f'pip install "torch=={torch_version}"',
-                'python -c "import torch; print(torch.version.cuda, torch.cuda.is_available())"',
-            ]),
-            Step(str(_("Add the flowdocs helpers and run the lesson:")), [install, run]),
-            device("cuda"),
-        ]),
+        from_pypi(
+            "cuda", str(_("NVIDIA GPU: CUDA")),
+            str(_("On Linux, the torch wheels on PyPI are built for CUDA. The last "
+                  "command prints the CUDA version and whether a GPU is visible:")),
+            "torch.version.cuda, torch.cuda.is_available()", "cuda",
+        ),
         Platform("cpu", str(_("CPU")), [
             Step(str(_("Any machine: the CPU-only torch wheels are the smallest download.")), [
                 f'pip install "torch=={torch_version}" '
@@ -106,15 +110,12 @@ def platforms(script: str, install: str) -> list[Platform]:
             ]),
             device("cpu"),
         ]),
-        Platform("mps", str(_("Apple silicon: MPS")), [
-            Step(str(_("On a Mac with Apple silicon, the torch wheels on PyPI include the MPS "
-                       "backend. The last command prints whether it is available:")), [
-                f'pip install "torch=={torch_version}"',
-                'python -c "import torch; print(torch.backends.mps.is_available())"',
-            ]),
-            Step(str(_("Add the flowdocs helpers and run the lesson:")), [install, run]),
-            device("mps"),
-        ]),
+        from_pypi(
+            "mps", str(_("Apple silicon: MPS")),
+            str(_("On a Mac with Apple silicon, the torch wheels on PyPI include the MPS "
+                  "backend. The last command prints whether it is available:")),
+            "torch.backends.mps.is_available()", "mps",
+        ),
     ]  # fmt: skip
 
 
@@ -133,8 +134,8 @@ def markup(script: str, install: str, repository: str) -> str:
             lines += [step.text, "", fence(step), ""]
         lines += ["````", ""]
     lines += ["`````", "", str(_("Or work in a clone of the project:")), ""]
-    clone = [f"git clone {repository}", "cd flowdocs", "pip install -e .", f"python examples/{script}"]
-    lines += [fence(Step("", clone))]
+    clone = [f"git clone {repository}", "cd flowdocs", "pip install -e ."]
+    lines += [fence(Step("", [*clone, f"python examples/{script}"]))]
     return "\n".join(lines)
 
 

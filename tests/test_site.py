@@ -18,7 +18,7 @@ CHECKPOINTS = ["model.training = False", "pred.requires_grad = False", "weight c
 
 def prose(html: str) -> str:
     """The page's text outside code and outputs, tags removed."""
-    article = html.split('<article class="bd-article">')[1].split("</article>")[0]
+    article = re.split(r"<article\b[^>]*>", html)[1].split("</article>")[0]
     article = re.sub(r"<(pre|code)\b.*?</\1>", " ", article, flags=re.S)
     return re.sub(r"<[^>]+>", " ", article)
 
@@ -118,6 +118,7 @@ def test_an_example_that_raises_fails_the_build_and_says_where(tmp_path):
         shutil.copytree(
             ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("_build", "__pycache__")
         )
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")  # KaTeX's stylesheet
     script = tmp_path / "examples" / "inference_flow.py"
     script.write_text(script.read_text() + '\nraise RuntimeError("boom")\n')
     broken = build_site(tmp_path / "docs", tmp_path / "docs" / "_build")

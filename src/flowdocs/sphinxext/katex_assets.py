@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.errors import ConfigError
 from sphinxcontrib import katex
 
 STATIC_FOLDER = "katex"
@@ -29,19 +28,23 @@ katex.STARTUP_TIMEOUT = 30.0
 
 
 def katex_dist(app: Sphinx) -> Path:
-    """The npm package's ``dist`` folder, checked: present, same KaTeX as the typesetter."""
+    """The npm package's ``dist`` folder, checked: present, same KaTeX as the typesetter.
+
+    A missing piece stops the build with one line (SystemExit): Sphinx would wrap any error
+    raised here in a crash report that asks the reader to file a bug against Sphinx.
+    """
     dist = Path(app.config.flowdocs_katex_dir)
     package = dist.parent / "package.json"
     if not (dist / "katex.min.css").is_file() or not package.is_file():
-        raise ConfigError(f"KaTeX's stylesheet is missing from {dist}: run `npm ci` first")
+        raise SystemExit(f"flowdocs: KaTeX is missing from {dist}: run `npm ci` first")
     found = json.loads(package.read_text(encoding="utf-8"))["version"]
     if found != katex.katex_version:
-        raise ConfigError(
-            f"{package}: KaTeX {found}, but sphinxcontrib-katex typesets with "
-            f"{katex.katex_version}; pin katex {katex.katex_version} in package.json"
+        raise SystemExit(
+            f"flowdocs: {package} has KaTeX {found}, but sphinxcontrib-katex typesets with "
+            f"{katex.katex_version}: pin katex {katex.katex_version} in package.json"
         )
     if app.config.katex_prerender and shutil.which(katex.NODEJS_BINARY) is None:
-        raise ConfigError("typesetting math needs node (Node.js): install it, then `npm ci`")
+        raise SystemExit("flowdocs: typesetting math needs node (Node.js): install it, `npm ci`")
     return dist
 
 

@@ -1,0 +1,6 @@
+from pathlib import Path
+
+extensions = ["myst_parser", "sphinx_design", "flowdocs.sphinxext"]
+flowdocs_examples_dir = str(Path(__file__).parent / "examples")
+flowdocs_repository = "https://example.org/flowdocs"
+flowdocs_install_command = f'pip install "flowdocs @ git+{flowdocs_repository}"'

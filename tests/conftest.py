@@ -65,6 +65,12 @@ def copy_project(target: Path, outputs_from: SiteBuild | None = None) -> Path:
     return target
 
 
+def notebook_page(title: str, code: str) -> str:
+    """A MyST notebook page with one code cell."""
+    front = "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---"
+    return f"{front}\n\n# {title}\n\n```{{code-cell}} python\n{code}\n```\n"
+
+
 def executed(log: str) -> list[str]:
     """The pages the build executed, in order."""
     return re.findall(r"^flowdocs: executed (\S+) in", log, re.M)

@@ -2,24 +2,12 @@
 
 import textwrap
 
+from conftest import notebook_page
 from flowdocs.build.pages import PACKAGE_DIR, executed_pages, imported_names
 
-PAGE = """\
----
-file_format: mystnb
-kernelspec:
-  name: python3
-  display_name: Python 3
----
 
-# {title}
-
-```{{code-cell}} python
-%matplotlib inline
-import {module}
-{module}.main()
-```
-"""
+def page(title: str, module: str) -> str:
+    return notebook_page(title, f"%matplotlib inline\nimport {module}\n{module}.main()")
 
 
 def project(tmp_path, **scripts: str):
@@ -28,10 +16,10 @@ def project(tmp_path, **scripts: str):
     (docs / "_build").mkdir(parents=True)
     examples.mkdir()
     (docs / "plain.md").write_text("# No code here\n")
-    (docs / "_build" / "old.md").write_text(PAGE.format(title="Built", module="one"))
+    (docs / "_build" / "old.md").write_text(page("Built", "one"))
     for name, source in scripts.items():
         (examples / f"{name}.py").write_text(textwrap.dedent(source))
-        (docs / f"{name}.md").write_text(PAGE.format(title=name, module=name))
+        (docs / f"{name}.md").write_text(page(name, name))
     return docs, examples
 
 

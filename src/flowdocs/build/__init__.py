@@ -1,0 +1,1 @@
+"""The site builder: execute the pages once, record them, build every language."""

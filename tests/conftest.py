@@ -56,9 +56,6 @@ def copy_project(target: Path, outputs_from: SiteBuild | None = None) -> Path:
     same code, so they are current there and nothing executes again.
     """
     fresh_copy(ROOT, target)
-    # npm's packages are no part of a clone: link this checkout's (KaTeX's stylesheet and fonts).
-    if (ROOT / "node_modules").is_dir() and not (target / "node_modules").exists():
-        (target / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     if outputs_from is not None:
         live = Path("outputs", "live")
         shutil.copytree(outputs_from.build_dir / live, target / "docs" / "_build" / live)

@@ -231,12 +231,21 @@ def test_nothing_is_cut_off_or_scrolls_sideways(open_context, server, language, 
         assert cut == [], f"{width} px: cut off or scrolling: {cut[:3]}"
 
 
-# Names that stay Latin on a Japanese or Korean page: products, libraries, layers, units.
+# Names that stay Latin on a Japanese or Korean page: products, libraries, layers, units, tools.
 PROPER_NAMES = set(
-    """AMD Adam Apple Autograd BLAS BatchNorm CPU CUDA Dropout GELU GEMM GPU HIP ID IQR KV KiB
-    Linux Lokalize MIOpen MKL MLP MPS Mac NVIDIA OpenBLAS Poedit PyPI Python PyTorch RNN ReLU
-    ROCm SGD Tensile autograd cuBLAS cuBLASLt cuDNN flowdocs gettext hipBLASLt macOS ms oneDNN
-    detach rocBLAS torch wheel""".split()
+    """AMD AOTriton Adam Apple Autograd BLAS BatchNorm CPU CUDA Dropout FlashAttention GELU GEMM
+    GPT-2 GPU GitHub HIP ID IQR Intel KV KiB Linux Llama Lokalize MIOpen MKL MLP MPS Mac NVIDIA
+    OpenBLAS Poedit PyPI Python PyTorch README RNN ReLU ROCm SGD Tensile UTC Vega Winograd XDLOPS
+    autograd conda cuBLAS cuBLASLt cuDNN flowdocs gettext hipBLASLt im2col macOS ms nox oneDNN
+    pip pipx detach rocBLAS torch wheel""".split()
+    # Terms of the tools themselves: MIOpen's find step, the foreach optimizers, AMD's gfx names.
+    + "find foreach gfx".split()
+    # Labels of English-only interfaces that a reader must find there (GitHub, Read the Docs).
+    + "Actions Pages Settings Translations".split()
+)
+# Names of several words, and what is no word: URLs, versions (2.13.0+cpu), GPU architectures.
+NOT_WORDS = re.compile(
+    r"Read the Docs|GPT-2 small|implicit[- ]GEMM|https?://\S+|\d[\w.]*\+\w+|\bgfx\d+\w*"
 )
 # A word with "_", ".", "/" or "()" is a code name or a path (no_grad, eval(), examples/x.py).
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’./-]*(?:\(\))?")
@@ -268,10 +277,15 @@ VISIBLE_WORDS = """() => {
 }"""
 
 
+# A measured number in scientific notation (4.8e-07) is no word, though it holds a letter.
+NUMBER = re.compile(r"\d[\d.]*[eE][-+]?\d+")
+
+
 def english_words(texts: list[str]) -> set[str]:
     words = set()
     for text in texts:
-        words |= set(WORD.findall(ORIGINAL_TERM.sub(" ", text)))
+        text = NOT_WORDS.sub(" ", ORIGINAL_TERM.sub(" ", text))
+        words |= set(WORD.findall(NUMBER.sub(" ", text)))
     return {w for w in words if len(w) > 1 and not re.search(r"[_./(]", w)} - PROPER_NAMES
 
 

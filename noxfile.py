@@ -19,6 +19,7 @@ import importlib.util
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -168,14 +169,38 @@ def install(session: nox.Session, *groups: str) -> None:
 def build_env(session: nox.Session) -> None:
     """The one environment the build sessions share; it is updated before each of them."""
     install(session, "docs", "live", "test")
+    npm_packages(session)
 
 
-def run_in_build_env(session: nox.Session, program: str, *args: str) -> None:
+def npm_packages(session: nox.Session) -> None:
+    """What the site takes from npm (package.json): KaTeX's stylesheet and fonts, which the site
+    serves for its math, and axe-core and Lighthouse for the browser checks. ``npm ci`` when
+    node_modules is missing or older than package-lock.json."""
+    installed = Path("node_modules", ".package-lock.json")
+    lock = Path("package-lock.json")
+    if installed.is_file() and installed.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    if shutil.which("npm") is None:
+        # `nox -s record` needs no npm package; a site build stops with one line saying so.
+        session.warn("npm not found: building the site needs Node.js and npm for its math")
+        return
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+
+
+def run_in_build_env(
+    session: nox.Session, program: str, *args: str, env: dict[str, str] | None = None
+) -> None:
     """Run a program of the shared environment, as if that environment were activated."""
     location = session.cache_dir.parent / "build-env"
     scripts = location / ("Scripts" if os.name == "nt" else "bin")
     path = os.pathsep.join([str(scripts), os.environ["PATH"]])
-    env = {"VIRTUAL_ENV": str(location), "PATH": path, **local_wheels(), **KEEP_BYTECODE}
+    env = {
+        "VIRTUAL_ENV": str(location),
+        "PATH": path,
+        **local_wheels(),
+        **KEEP_BYTECODE,
+        **(env or {}),
+    }
     session.run(str(scripts / program), *args, env=env)
 
 
@@ -225,6 +250,19 @@ def record(session: nox.Session) -> None:
 def bench_docs(session: nox.Session) -> None:
     """Time rebuilds, cold builds and a fresh set-up; results in build/bench-docs.json."""
     run_in_build_env(session, "python", "-m", "flowdocs.build.bench_docs", *session.posargs)
+
+
+@nox.session(default=False, venv_backend="none", requires=["build-env"])
+def lighthouse(session: nox.Session) -> None:
+    """Lighthouse on every page of every language (mobile, served compressed) against the
+    targets; scores in build/lighthouse.json. Needs node and npm."""
+    with socket.socket() as probe:  # a free port: the site is built for the URL it is served at
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run_in_build_env(
+        session, "pytest", "tests/test_lighthouse.py", *session.posargs,
+        env={"FLOWDOCS_LIGHTHOUSE": "1", "FLOWDOCS_SITE_URL": f"http://127.0.0.1:{port}"},
+    )  # fmt: skip
 
 
 @nox.session

@@ -1,38 +1,39 @@
-"""The built site in a real browser: Debian's chromium driven by Playwright, over localhost."""
+"""The built site in a real browser: Debian's chromium driven by Playwright, over localhost.
 
-import functools
+Every page of every language is opened as a reader would open it: at 1280 px and at 390 px (a
+phone), in light and dark mode. The screenshots land in build/screenshots/<lang>/ for a
+reviewer to look at. Every request a page makes is recorded, and one that leaves 127.0.0.1
+fails the test that made it.
+"""
+
 import re
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import pytest
 
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
+
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None, reason="Debian's chromium is not installed"
 )
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+LANGUAGES = ("en", "ja", "ko")
+PAGES = sorted(
+    path.relative_to(ROOT / "docs").with_suffix("").as_posix()
+    for path in (ROOT / "docs").rglob("*.md")
+    if "_build" not in path.parts
+) + ["search", "genindex"]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WIDE, PHONE = 1280, 390
 
 
 @pytest.fixture(scope="module")
 def server(built_site):
     """The site served from 127.0.0.1 on a free port, as a static host would serve it."""
-    handler = functools.partial(QuietHandler, directory=str(built_site.site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(built_site.site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +45,30 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
+def open_context(browser):
+    """New browser contexts whose every request is recorded; none may leave 127.0.0.1."""
+    contexts, requests = [], []
+
+    def open_context(**options):
+        context = browser.new_context(**options)
+        context.on("request", lambda request: requests.append(request.url))
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+    elsewhere = [
+        url
+        for url in requests
+        if urlparse(url).scheme not in ("data", "blob") and urlparse(url).hostname != "127.0.0.1"
+    ]
+    assert elsewhere == [], f"requests left the machine: {elsewhere[:5]}"
+
+
+@pytest.fixture
+def page(open_context):
+    return open_context().new_page()
 
 
 def test_the_switcher_leads_to_the_same_page_in_each_language(page, server):
@@ -77,12 +98,10 @@ def test_every_page_links_its_translations_with_hreflang(page, server, built_sit
 @pytest.mark.parametrize(
     ("locale", "language"), [("ko-KR", "ko"), ("ja-JP", "ja"), ("de-DE", "en")]
 )
-def test_the_root_page_opens_the_browsers_language(browser, server, locale, language):
-    context = browser.new_context(locale=locale)
-    page = context.new_page()
+def test_the_root_page_opens_the_browsers_language(open_context, server, locale, language):
+    page = open_context(locale=locale).new_page()
     page.goto(f"{server}/")
     page.wait_for_url(f"{server}/{language}/index.html")
-    context.close()
 
 
 def search(page, server, language: str, term: str) -> list[str]:
@@ -129,10 +148,171 @@ def test_no_page_logs_a_console_error(page, server, built_site):
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    for language in ("en", "ja", "ko"):
-        for path in sorted((built_site.site / language).rglob("*.html")):
-            if "_static" in path.parts:
-                continue
-            page.goto(f"{server}/{path.relative_to(built_site.site).as_posix()}")
+    for language in LANGUAGES:
+        for name in PAGES:
+            page.goto(f"{server}/{language}/{name}.html")
             page.wait_for_load_state("load")
     assert errors == []
+
+
+# --- Keyboard only -------------------------------------------------------------------------
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until ``selector`` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{limit} presses of Tab never reached {selector}")
+
+
+def test_the_language_switcher_works_by_keyboard_alone(page, server):
+    page.goto(f"{server}/en/hands-on/kv-cache.html")
+    tab_to(page, '.flowdocs-languages a[hreflang="ja"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/ja/hands-on/kv-cache.html")
+
+
+def test_search_works_by_keyboard_alone(page, server, built_site):
+    page.goto(f"{server}/ja/index.html")
+    tab_to(page, "input.sidebar-search")
+    page.keyboard.type("推論")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/ja/search\.html\?q="))
+    page.wait_for_selector("#search-results ul.search li a")
+    results = {h.split("?")[0] for h in page.eval_on_selector_all(
+        "#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))"
+    )}  # fmt: skip
+    assert pages_containing(built_site, "ja", "推論") <= results
+
+
+# --- Every page, every language ------------------------------------------------------------
+
+OVERFLOWING = """() => {
+  // Elements whose content is wider than their box and is cut off or scrolls sideways (a box
+  // one pixel wide is text for screen readers only, such as the MathML KaTeX adds).
+  const found = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const style = getComputedStyle(el);
+    if (el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1
+        && style.overflowX !== "visible" && style.display !== "none") {
+      found.push({tag: el.tagName.toLowerCase(), code: !!el.closest("pre, .highlight"),
+                  text: el.textContent.trim().slice(0, 60)});
+    }
+  }
+  return {page: document.documentElement.scrollWidth, window: innerWidth, elements: found};
+}"""
+
+
+def open_page(open_context, server, language, name, width, scheme="light"):
+    page = open_context(viewport={"width": width, "height": 900}, color_scheme=scheme).new_page()
+    page.goto(f"{server}/{language}/{name}.html")
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready")
+    # The theme fades its colours in when it applies the reader's mode: judge the end state.
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    return page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_nothing_is_cut_off_or_scrolls_sideways(open_context, server, language, name):
+    """At 1280 px nothing scrolls sideways; on a phone only code blocks do. Screenshots kept."""
+    for width in (WIDE, PHONE):
+        page = open_page(open_context, server, language, name, width)
+        shot = SCREENSHOTS / language / f"{name.replace('/', '--')}-{width}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=shot, full_page=True)
+        found = page.evaluate(OVERFLOWING)
+        assert found["page"] <= found["window"], f"{width} px: the page scrolls sideways"
+        allowed = (lambda e: False) if width == WIDE else (lambda e: e["code"])
+        cut = [e for e in found["elements"] if not allowed(e)]
+        assert cut == [], f"{width} px: cut off or scrolling: {cut[:3]}"
+
+
+# Names that stay Latin on a Japanese or Korean page: products, libraries, layers, units, tools.
+PROPER_NAMES = set(
+    """AMD AOTriton Adam Apple Autograd BLAS BatchNorm CPU CUDA Dropout FlashAttention GELU GEMM
+    GPT-2 GPU GitHub HIP ID IQR Intel KV KiB Linux Llama Lokalize MIOpen MKL MLP MPS Mac NVIDIA
+    OpenBLAS Poedit PyPI Python PyTorch README RNN ReLU ROCm SGD Tensile UTC Vega Winograd XDLOPS
+    autograd conda cuBLAS cuBLASLt cuDNN flowdocs gettext hipBLASLt im2col macOS ms nox oneDNN
+    pip pipx detach rocBLAS torch wheel""".split()
+    # Terms of the tools themselves: MIOpen's find step, the foreach optimizers, AMD's gfx names.
+    + "find foreach gfx".split()
+    # Labels of English-only interfaces that a reader must find there (GitHub, Read the Docs).
+    + "Actions Pages Settings Translations".split()
+)
+# Names of several words, and what is no word: URLs, versions (2.13.0+cpu), GPU architectures.
+NOT_WORDS = re.compile(
+    r"Read the Docs|GPT-2 small|implicit[- ]GEMM|https?://\S+|\d[\w.]*\+\w+|\bgfx\d+\w*"
+)
+# A word with "_", ".", "/" or "()" is a code name or a path (no_grad, eval(), examples/x.py).
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’./-]*(?:\(\))?")
+# The glossary's convention: a term's original in parentheses right after its translation,
+# 学習 (training), 역할(role), so a reader can match it with English sources.
+ORIGINAL_TERM = re.compile(
+    r"(?<=[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3]) ?\([A-Za-z][A-Za-z -]*\)"
+)
+VISIBLE_WORDS = """() => {
+  // Visible prose and the labels a screen reader announces; code, program output, math and
+  // links that name another language (the switcher) are left out.
+  const skip = "pre, code, kbd, samp, script, style, .katex, .cell_output, [lang]:not(html)";
+  const shown = el =>
+    el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+  const texts = [document.title];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (el && !el.closest(skip) && shown(el)) texts.push(walker.currentNode.textContent);
+  }
+  const labelled = "[aria-label], [title], [placeholder], [alt], [data-tooltip]";
+  for (const el of document.querySelectorAll(labelled)) {
+    if (el.closest(skip) || !shown(el)) continue;
+    for (const name of ["aria-label", "title", "placeholder", "alt", "data-tooltip"]) {
+      if (el.hasAttribute(name)) texts.push(el.getAttribute(name));
+    }
+  }
+  return texts;
+}"""
+
+
+# A measured number in scientific notation (4.8e-07) is no word, though it holds a letter.
+NUMBER = re.compile(r"\d[\d.]*[eE][-+]?\d+")
+
+
+def english_words(texts: list[str]) -> set[str]:
+    words = set()
+    for text in texts:
+        text = NOT_WORDS.sub(" ", ORIGINAL_TERM.sub(" ", text))
+        words |= set(WORD.findall(NUMBER.sub(" ", text)))
+    return {w for w in words if len(w) > 1 and not re.search(r"[_./(]", w)} - PROPER_NAMES
+
+
+@pytest.mark.parametrize("language", ["ja", "ko"])
+@pytest.mark.parametrize("name", PAGES)
+def test_no_english_is_left_on_a_translated_page(open_context, server, language, name):
+    page = open_page(open_context, server, language, name, WIDE)
+    assert sorted(english_words(page.evaluate(VISIBLE_WORDS))) == []
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed: run `npm ci`")
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_nothing_serious_in_light_or_dark_mode(open_context, server, language, name):
+    for scheme in ("light", "dark"):
+        page = open_page(open_context, server, language, name, WIDE, scheme)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        red = int(re.search(r"\d+", background).group())
+        assert (red > 128) == (scheme == "light"), f"{scheme} mode shows {background}"
+        assert axe_violations(page) == [], scheme

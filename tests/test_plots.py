@@ -7,8 +7,8 @@ from matplotlib.colors import to_rgb, to_rgba
 
 from flowdocs.measure import PLOT_COLOURS, Conditions, InterleavedTimings, Timing
 
-# The page backgrounds: pydata-sphinx-theme's light and dark --pst-color-background.
-BACKGROUNDS = ("#ffffff", "#14181e")
+# The page backgrounds: Furo's light and dark --color-background-primary.
+BACKGROUNDS = ("#ffffff", "#131416")
 
 
 def luminance(colour) -> float:

@@ -17,7 +17,7 @@ CHECKPOINTS = ["model.training = False", "pred.requires_grad = False", "weight c
 
 def prose(html: str) -> str:
     """The page's text outside code and outputs, tags removed."""
-    article = html.split('<article class="bd-article">')[1].split("</article>")[0]
+    article = re.split(r"<article\b[^>]*>", html)[1].split("</article>")[0]
     article = re.sub(r"<(pre|code)\b.*?</\1>", " ", article, flags=re.S)
     return re.sub(r"<[^>]+>", " ", article)
 

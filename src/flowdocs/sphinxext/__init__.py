@@ -5,16 +5,21 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from flowdocs.sphinxext import (
+    descriptions,
+    downloads,
     environment,
     example_source,
     glued,
     glued_figure,
+    katex_assets,
     korean_search,
     languages,
     outputs,
     ran_on,
+    run_it_yourself,
     source_tabs,
     static_files,
+    toc_captions,
 )
 
 
@@ -30,6 +35,11 @@ def setup(app: Sphinx) -> dict:
         ran_on,
         source_tabs,
         static_files,
+        downloads,
+        run_it_yourself,
+        katex_assets,
+        descriptions,
+        toc_captions,
     )
     for part in parts:
         part.setup(app)

@@ -4,7 +4,9 @@ The deployable site puts each language in a sibling folder (``site/en``, ``site/
 so the same page in another language is ``../<lang>/<page>.html`` from the language root. A host
 that serves each language elsewhere (Read the Docs: one project per language) sets
 ``flowdocs_language_url``, e.g. ``https://x.readthedocs.io/{language}/latest/{page}.html``.
-``flowdocs_languages`` in conf.py lists the languages (code -> own name).
+``flowdocs_languages`` in conf.py lists the languages (code -> own name). When
+``flowdocs_site_url`` names where the sibling-folder site is published, the ``hreflang``
+alternates and the canonical link are absolute, as search engines require.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from sphinx.application import Sphinx
 
 def alternates(app: Sphinx, pagename: str) -> list[dict]:
     """One entry per site language: code, its own name, a link, and whether current."""
-    up = "../" * (pagename.count("/") + 1)
-    url = app.config.flowdocs_language_url or up + "{language}/{page}.html"
+    url = app.config.flowdocs_language_url or site_root(app, pagename) + "{language}/{page}.html"
     return [
         {
             "code": code,
@@ -25,6 +26,13 @@ def alternates(app: Sphinx, pagename: str) -> list[dict]:
         }
         for code, name in app.config.flowdocs_languages.items()
     ]
+
+
+def site_root(app: Sphinx, pagename: str) -> str:
+    """The folder holding every language: the published URL if known, else relative."""
+    if app.config.flowdocs_site_url:
+        return app.config.flowdocs_site_url.rstrip("/") + "/"
+    return "../" * (pagename.count("/") + 1)
 
 
 def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -39,7 +47,15 @@ def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict,
     context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(tags)
 
 
+def set_canonical_root(app: Sphinx, config) -> None:
+    """Sphinx writes ``<link rel="canonical">`` from ``html_baseurl``: this language's folder."""
+    if config.flowdocs_site_url and not config.html_baseurl:
+        config.html_baseurl = f"{config.flowdocs_site_url.rstrip('/')}/{config.language}/"
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value("flowdocs_languages", {"en": "English"}, "html", dict)
     app.add_config_value("flowdocs_language_url", "", "html", str)
+    app.add_config_value("flowdocs_site_url", "", "html", str)
+    app.connect("config-inited", set_canonical_root)
     app.connect("html-page-context", add_alternates)

@@ -1,0 +1,59 @@
+"""The downloads and run-it-yourself directives on a tiny sample site (tests/sites)."""
+
+import html as html_module
+import re
+import shutil
+
+import pytest
+
+from flowdocs.sphinxext.downloads import notebook_of
+
+
+@pytest.mark.sphinx("html", testroot="lesson-directives", freshenv=True)
+def test_the_directives_give_downloads_and_one_tab_per_machine(app):
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert html.count('class="sd-btn sd-btn-outline-primary flowdocs-download') == 2
+    assert (next(app.outdir.glob("_downloads/*/lesson.ipynb"))).is_file()
+    for key in ("rocm-container", "rocm-wheels", "cuda", "cpu", "mps"):
+        assert f'data-sync-id="{key}"' in html
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", html))
+    assert 'pip install "flowdocs @ git+https://example.org/flowdocs"' in text
+    assert "git clone https://example.org/flowdocs" in text
+
+
+@pytest.mark.sphinx("html", testroot="lesson-directives", freshenv=True)
+@pytest.mark.parametrize("directive", ["example-downloads", "run-it-yourself"])
+def test_a_missing_script_is_a_one_line_build_error(app, directive):
+    (app.srcdir / "index.md").write_text(
+        f"# Lesson\n\n```{{{directive}}} gone.py\n```\n", encoding="utf-8"
+    )
+    app.build()
+    assert f"{directive}: no example script" in app.warning.getvalue()
+
+
+def test_the_notebook_keeps_the_cells_and_calls_main_instead_of_the_command_line(rootdir):
+    notebook = notebook_of(rootdir / "test-lesson-directives" / "examples" / "lesson.py", "pip x")
+    kinds = [(cell.cell_type, cell.source.splitlines()[0]) for cell in notebook.cells]
+    assert kinds == [
+        ("markdown", "# A lesson: one line of title."),
+        ("markdown", "## Imports"),
+        ("code", "import sys"),
+        ("markdown", "## The lesson"),
+        ("code", 'def main(device: str = "auto", quick: bool = True) -> int:'),
+        ("markdown", "## Run the lesson"),
+        ("code", "result = main()"),
+    ]
+    assert "`pip x`" in notebook.cells[0].source
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_missing_katex_stops_the_build_with_one_line(make_app, rootdir, tmp_path):
+    srcdir = tmp_path / "site"
+    shutil.copytree(rootdir / "test-lesson-directives", srcdir)
+    overrides = {
+        "extensions": ["myst_parser", "sphinxcontrib.katex", "flowdocs.sphinxext"],
+        "flowdocs_katex_dir": str(tmp_path / "node_modules" / "katex" / "dist"),
+    }
+    with pytest.raises(SystemExit, match=r"^flowdocs: KaTeX is missing from .*: run `npm ci`"):
+        make_app("html", srcdir=srcdir, confoverrides=overrides)

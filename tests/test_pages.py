@@ -1,8 +1,10 @@
 """flowdocs.build.pages: which code a page runs, and the one hash that says when it changed."""
 
+import shutil
 import textwrap
 
 from conftest import notebook_page
+from flowdocs.build import pages
 from flowdocs.build.pages import PACKAGE_DIR, executed_pages, imported_names
 
 
@@ -47,6 +49,19 @@ def test_a_page_runs_its_scripts_and_the_lesson_library_they_import(tmp_path):
     assert {"flowdocs/measure.py", "flowdocs/__init__.py"} <= inputs  # through two.py
     assert not any("sphinxext" in name or "build/" in name for name in inputs)
     assert "matplotlib" not in pages["one"].modules  # a magic is not an import
+
+
+def test_a_clone_in_another_folder_gets_the_same_hashes(tmp_path, monkeypatch):
+    # The lesson library between the two clones, so that their paths sort on either side of it.
+    library = tmp_path / "m" / "flowdocs"
+    shutil.copytree(PACKAGE_DIR, library)
+    monkeypatch.setattr(pages, "PACKAGE_DIR", library)
+    scripts = {"one": "from flowdocs import cli\nimport two\n", "two": "x = 1\n"}
+    digests = [
+        {name: page.digest for name, page in pages_by_name(*project(clone, **scripts)).items()}
+        for clone in (tmp_path / "a", tmp_path / "z")
+    ]
+    assert digests[0] == digests[1]
 
 
 def test_editing_a_script_changes_only_the_pages_that_run_it(tmp_path):

@@ -94,7 +94,7 @@ def dependencies(page: Page, examples: Path) -> None:
                 seen[path] = None
                 package = "flowdocs" if path.parent == PACKAGE_DIR else None
                 sources.append((path.read_text(encoding="utf-8"), package))
-    page.inputs = sorted(seen)
+    page.inputs = sorted(seen, key=lambda path: input_name(path, examples))
 
 
 def input_name(path: Path, examples: Path) -> str:
@@ -104,7 +104,11 @@ def input_name(path: Path, examples: Path) -> str:
 
 
 def page_digest(page: Page, examples: Path) -> str:
-    """sha256 of the code cells (source and metadata) and of every input, by name and content."""
+    """sha256 of the code cells (source and metadata) and of every input, by name and content.
+
+    Inputs come in the order of their names, never of their paths: a clone in another folder
+    gets the same hash.
+    """
     digest = hashlib.sha256()
     for cell in page.code_cells:
         cell_data = json.dumps([cell.source, cell.metadata], sort_keys=True)

@@ -15,33 +15,11 @@ from dataclasses import dataclass
 import torch
 
 from flowdocs.cli import CHOICES, DEVICE_ENV  # defined there, so --help needs no torch
+from flowdocs.device_info import DeviceInfo
 
 
 class DeviceUnavailable(RuntimeError):
     """The requested device does not exist on this machine or in this PyTorch build."""
-
-
-@dataclass(frozen=True)
-class DeviceInfo:
-    """What a lesson ran on, in the terms a reader can check."""
-
-    device: str
-    backend: str
-    name: str
-    arch: str | None
-    runtime: str | None
-    torch: str
-
-    def summary(self) -> str:
-        """One line for a lesson's output: device string, backend, hardware, versions."""
-        label = {"rocm": "ROCm GPU", "cuda": "CUDA GPU", "mps": "Apple GPU (MPS)", "cpu": "CPU"}
-        parts = [f"{label[self.backend]} {self.name}".strip()]
-        parts += [p for p in (self.arch, self.runtime) if p]
-        parts.append(f"torch {self.torch}")
-        line = f'device = "{self.device}" ({", ".join(parts)})'
-        if self.backend == "rocm":
-            line += '; PyTorch for ROCm calls AMD GPUs "cuda", and the work runs through HIP'
-        return line
 
 
 def pick_device(requested: str = "auto") -> torch.device:

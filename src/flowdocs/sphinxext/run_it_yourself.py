@@ -19,6 +19,8 @@ from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util.docutils import SphinxDirective
 
+from flowdocs.device_info import DeviceInfo
+
 SYNC_GROUP = "flowdocs-platform"
 ROCM_CONTAINER = (
     "docker run -it --rm --device=/dev/kfd --device=/dev/dri --group-add video \\\n"
@@ -45,8 +47,6 @@ class Platform:
 
 def example_device_line(backend: str, torch_version: str) -> str:
     """The first output line on ``backend``, written by the lessons' own code (hardware: e.g.)."""
-    from flowdocs.device import DeviceInfo  # imports torch: only pages with tabs pay for it
-
     examples = {
         "rocm": DeviceInfo("cuda:0", "rocm", "AMD Instinct MI300X", "gfx942", "HIP …", "…"),
         "cuda": DeviceInfo(

@@ -1,5 +1,8 @@
 """flowdocs.sphinxext on tiny sample sites (tests/sites/<name>), built with sphinx.testing."""
 
+import subprocess
+import sys
+
 import pytest
 
 
@@ -121,3 +124,17 @@ def test_every_case_and_header_reaches_the_catalog(glued_site):
     pot = (app.outdir / "index.pot").read_text(encoding="utf-8")
     for text in ("was faster", "was slower", "cannot tell", "Kernel", "Time (ms)", "one new token"):
         assert text in pot
+
+
+def test_the_extension_writes_the_device_lines_without_loading_torch():
+    # Every language's Sphinx process loads the extension; torch would cost each one seconds.
+    code = (
+        "import sys, flowdocs.sphinxext\n"
+        "from flowdocs.sphinxext.run_it_yourself import example_device_line\n"
+        "print(example_device_line('rocm', '2.13.0'))\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'torch'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    line, loaded = done.stdout.splitlines()
+    assert line.startswith('device = "cuda:0" (ROCm GPU AMD Instinct MI300X')
+    assert loaded == "[]"

@@ -76,6 +76,9 @@ def test_a_build_from_a_recording_executes_nothing_and_says_so_in_every_language
                 assert "come from a recording" in text
             else:
                 assert re.search(SCRIPT[language], text), (language, page)
+        environment = html(project, language, "reference/environment").split("<h2")[-1]
+        assert "<code" in environment and "cpu-test" in environment, language
+        assert f"{len(PAGES)} / {len(PAGES)}" in environment, language  # current for every page
 
 
 def test_an_unknown_recording_fails_with_one_line(project):

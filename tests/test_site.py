@@ -1,5 +1,6 @@
 """The deployable site: every language built by ``python -m flowdocs.site``, executed once."""
 
+import json
 import re
 
 from conftest import ROOT, build_site, copy_project, executed
@@ -98,6 +99,24 @@ def test_every_executed_page_says_where_it_ran_in_its_language(built_site):
             assert "device = " in banner, (language, page)
             if language != "en":
                 assert re.search(SCRIPTS[language], banner), (language, page)
+
+
+def test_the_environment_page_says_where_and_how_long_every_page_ran(built_site):
+    live = json.loads((built_site.build_dir / "outputs" / "live" / "recording.json").read_text())
+    no_recording = {"en": "No recording is in the repository.", "ja": "まだ記録がありません",
+                    "ko": "아직 기록이 없습니다"}  # fmt: skip
+    for language in ("en", "ja", "ko"):
+        html = built_site.page(language, "reference/environment")
+        rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+        pages = {re.search(r'<span class="pre">([^<]+)</span>', row)[1]: row for row in rows}
+        assert sorted(pages) == sorted(EXECUTED_PAGES), language
+        for page, row in pages.items():
+            assert f"<p>{live['pages'][page]['seconds']:.1f}</p>" in row, (language, page)
+        recordings = html.split("<h2")[-1]  # the last section: no table of headers only
+        assert no_recording[language] in recordings and "<table" not in recordings, language
+    assert built_site.page("en", "reference/environment").count(
+        "executed on the build machine"
+    ) == len(EXECUTED_PAGES)
 
 
 def test_the_kv_cache_plot_is_drawn_for_every_language(built_site):

@@ -3,7 +3,8 @@
 ``build-environment pages|versions|recordings`` is a table (headers written in the page, so
 translated) filled from what the build left: the plan of every executed page, the versions of the
 packages this build ran with, and the recordings in the repository with how many pages each
-still matches. The page depends on every plan and recording, so it is rebuilt when they change.
+still matches (a sentence, where there is none). The page depends on every plan and recording,
+so it is rebuilt when they change.
 """
 
 from __future__ import annotations
@@ -120,8 +121,11 @@ class ResolveEnvironment(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         for node in list(self.document.findall(environment_table)):
-            table = node.children[0]
-            missing = fill(table, node["columns"], self.rows(node["kind"]))
+            table, rows = node.children[0], self.rows(node["kind"])
+            if not rows and node["kind"] == "recordings":  # a table of headers says nothing
+                node.replace_self(nodes.paragraph(text=_("No recording is in the repository.")))
+                continue
+            missing = fill(table, node["columns"], rows)
             if missing:
                 logger.warning(f"build-environment: no column {missing}", location=node)
                 node.parent.remove(node)

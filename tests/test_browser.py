@@ -167,6 +167,16 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"{limit} presses of Tab never reached {selector}")
 
 
+@pytest.mark.parametrize(("language", "rule"), [("en", "normal"), ("ja", "normal"),
+                                                ("ko", "keep-all")])  # fmt: skip
+def test_korean_lines_break_between_words_only(page, server, language, rule):
+    # Korean puts spaces between words; a word broken over two lines (빌 / 드) reads as two.
+    page.goto(f"{server}/{language}/reference/environment.html")
+    for selector in ("article p", "article td"):
+        style = f"getComputedStyle(document.querySelector({selector!r})).wordBreak"
+        assert page.evaluate(style) == rule, selector
+
+
 def test_the_language_switcher_works_by_keyboard_alone(page, server):
     page.goto(f"{server}/en/hands-on/kv-cache.html")
     tab_to(page, '.flowdocs-languages a[hreflang="ja"]')

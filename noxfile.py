@@ -65,12 +65,31 @@ if spec:
 """
 
 
+def python_the_shell_ran() -> str | None:
+    """The Python whose nox (or ``python -m nox``) the shell started, unactivated or not.
+
+    nox may since have moved itself into an environment of its own (.nox/_nox_script_mode), so
+    ``sys.executable`` no longer names it. bash and zsh pass the command's path as ``$_``: a
+    Python, or a pip-installed ``nox`` script whose first line is ``#!<its Python>``.
+    """
+    command = Path(os.environ.get("_", ""))
+    if command.name.startswith("python"):
+        return str(command)
+    try:
+        with command.open("rb") as script:
+            first_line = script.readline(1024).decode().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    python = first_line.removeprefix("#!").split(" ")[0]
+    return python if first_line.startswith("#!") and "python" in Path(python).name else None
+
+
 def candidate_pythons() -> list[str]:
     """Where a ROCm user's torch lives: FLOWDOCS_PYTHON alone when set, else the Python running
     nox, the active conda environment, the active virtual environment, then python3 on PATH."""
     if named := os.environ.get("FLOWDOCS_PYTHON"):
         return [named]
-    found = [sys.executable]
+    found = [python for python in (python_the_shell_ran(), sys.executable) if python]
     for variable in ("CONDA_PREFIX", "VIRTUAL_ENV"):
         if prefix := os.environ.get(variable):
             found.append(str(Path(prefix, "bin", "python")))

@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import copy_project
 
 
@@ -49,9 +51,10 @@ def site_packages(python: Path) -> Path:
     return Path(subprocess.check_output([str(python), "-c", code], text=True).strip())
 
 
-def test_preinstalled_torch_in_a_venv_is_imported_and_never_installed_twice(tmp_path):
-    """A venv holding torch and nox, activated; `FLOWDOCS_TORCH=preinstalled nox -s bench`
-    (stopped early by `-- --help`, after the session's environment is ready)."""
+@pytest.mark.parametrize("activated", [True, False])
+def test_preinstalled_torch_in_a_venv_is_imported_and_never_installed_twice(tmp_path, activated):
+    """A venv holding torch and nox, activated or not: `FLOWDOCS_TORCH=preinstalled nox -s bench`
+    typed in bash (stopped early by `-- --help`, after the session's environment is ready)."""
     project = copy_project(tmp_path / "project")
     torch = f"torch=={importlib.metadata.version('torch')}"  # the wheel this environment has
     user_python = make_venv(tmp_path / "user-venv", torch, "nox")
@@ -59,12 +62,12 @@ def test_preinstalled_torch_in_a_venv_is_imported_and_never_installed_twice(tmp_
     freeze = [str(user_python), "-m", "pip", "freeze", "--all"]
     before = subprocess.check_output(freeze, text=True)
 
-    env = user_env(
-        FLOWDOCS_TORCH="preinstalled",
-        VIRTUAL_ENV=str(user_python.parent.parent),
-        PATH=os.pathsep.join([str(user_python.parent), os.environ["PATH"]]),
-    )
-    done = run([str(user_python.parent / "nox"), "-s", "bench", "--", "--help"], project, env)
+    env = user_env(FLOWDOCS_TORCH="preinstalled")
+    if activated:
+        env["VIRTUAL_ENV"] = str(user_python.parent.parent)
+        env["PATH"] = os.pathsep.join([str(user_python.parent), env["PATH"]])
+    typed = f"{user_python.parent / 'nox'} -s bench -- --help"  # bash passes the path as $_
+    done = run(["bash", "-c", typed], project, env)
     assert done.returncode == 0
     assert f"from {user_site / 'torch'}" in done.stdout + done.stderr
 

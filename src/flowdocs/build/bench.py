@@ -51,14 +51,35 @@ CLAIMS = {
 }
 
 
-def wall_time(command: list[str], repeats: int = 3) -> float:
-    """Median wall-clock seconds of running ``command`` to completion."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def wall_time(command: list[str]) -> float:
+    """Wall-clock seconds of running ``command`` once to completion."""
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def standalone_runs(examples: Path, rounds: int = 5) -> dict:
+    """Each example's quick mode run alone, as a learner runs it, against a bare ``import torch``.
+
+    Interleaved: every round runs the bare import, then each example, so that a change in the
+    machine's load lands on both sides of a round's difference; each example's seconds beyond
+    ``import torch`` is the median of those differences.
+    """
+    commands = {"import torch": [sys.executable, "-c", "import torch"]}
+    commands |= {name: [sys.executable, str(examples / f"{name}.py")] for name in EXAMPLES}
+    runs: dict[str, list[float]] = {label: [] for label in commands}
+    for _ in range(rounds):
+        for label, command in commands.items():
+            runs[label].append(wall_time(command))
+    baseline = runs.pop("import torch")
+    return {
+        "import_torch_s": statistics.median(baseline),
+        "standalone_s": {name: statistics.median(times) for name, times in runs.items()},
+        "beyond_import_torch_s": {
+            name: statistics.median(t - b for t, b in zip(times, baseline, strict=True))
+            for name, times in runs.items()
+        },
+    }
 
 
 def full_results(name: str) -> dict:
@@ -98,10 +119,9 @@ def main(argv: list[str] | None = None) -> None:
     report = {"device": dataclasses.asdict(describe(device)), "cores": cores, "examples": {}}
     loads = [load_average()]
     failures = []
-    import_torch = wall_time([sys.executable, "-c", "import torch"])
+    beyond_import_torch = standalone_runs(args.examples)["beyond_import_torch_s"]
     for name in EXAMPLES:
-        # Seconds a quick standalone run takes beyond a bare `import torch`.
-        overhead = wall_time([sys.executable, str(args.examples / f"{name}.py")]) - import_torch
+        overhead = beyond_import_torch[name]
         budget = STANDALONE_BUDGET_S[name]
         entry = report["examples"][name] = {
             "standalone_seconds_beyond_import_torch": overhead,

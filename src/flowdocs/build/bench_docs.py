@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from flowdocs.build.bench import EXAMPLES, STANDALONE_BUDGET_S, wall_time
+from flowdocs.build.bench import STANDALONE_BUDGET_S, standalone_runs
 from flowdocs.measure import load_average
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -98,18 +98,10 @@ def rebuild(scratch: Path) -> dict:
 
 
 def standalone(project: Path) -> dict:
-    """Each example run alone, and a bare ``import torch``, as a learner runs them."""
-    import_torch = wall_time([sys.executable, "-c", "import torch"])
-    scripts = {
-        name: wall_time([sys.executable, str(project / "examples" / f"{name}.py")])
-        for name in EXAMPLES
-    }
-    beyond = {name: took - import_torch for name, took in scripts.items()}
-    return {
-        "import_torch_s": import_torch,
-        "standalone_s": scripts,
-        "beyond_import_torch_s": beyond,
-        "slowest_example_beyond_import_torch_s": max(beyond.values()),
+    """Each example run alone, as a learner runs them, beside a bare ``import torch``."""
+    runs = standalone_runs(project / "examples")
+    return runs | {
+        "slowest_example_beyond_import_torch_s": max(runs["beyond_import_torch_s"].values())
     }
 
 

@@ -119,14 +119,15 @@ def convolution_choice(backend: str) -> str:
 # %% Printing a profile
 def show(title: str, profile: Profile, profiled: str) -> None:
     unit = {"gpu_kernels": "GPU us", "cpu_ops": "CPU us", "mps_ops": "CPU us"}[profiled]
+    wide = max(map(len, ["library", *profile.shares]))  # as wide as its longest name
     print(f"\n{title}")
-    print(f"{'kernel / op':<44} {'library':<44} {'calls':>5} {unit:>8}")
+    print(f"{'kernel / op':<44} {'library':<{wide}} {'calls':>5} {unit:>8}")
     for row in profile.rows[:SHOWN_ROWS]:
-        line = f"{row.short_name(44):<44} {row.library:<44} {row.calls:>5}"
+        line = f"{row.short_name(44):<44} {row.library:<{wide}} {row.calls:>5}"
         print(f"{line} {row.self_us:>8.0f}")
     print("by library:")
     for library, share in profile.shares.items():
-        print(f"  {library:<44} {share:6.1%}")
+        print(f"  {library:<{wide}} {share:6.1%}")
 
 
 # %% The lesson

@@ -85,8 +85,9 @@ def python_the_shell_ran() -> str | None:
 
 
 def candidate_pythons() -> list[str]:
-    """Where a ROCm user's torch lives: FLOWDOCS_PYTHON alone when set, else the Python running
-    nox, the active conda environment, the active virtual environment, then python3 on PATH."""
+    """Where a ROCm user's torch lives: FLOWDOCS_PYTHON alone when set, else the Python whose
+    nox the shell ran, the Python running nox, the active conda environment, the active virtual
+    environment, then python3 on PATH."""
     if named := os.environ.get("FLOWDOCS_PYTHON"):
         return [named]
     found = [python for python in (python_the_shell_ran(), sys.executable) if python]

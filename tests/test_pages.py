@@ -4,7 +4,6 @@ import shutil
 import textwrap
 
 from conftest import notebook_page
-from flowdocs.build import pages
 from flowdocs.build.pages import PACKAGE_DIR, executed_pages, imported_names
 
 
@@ -55,7 +54,7 @@ def test_a_clone_in_another_folder_gets_the_same_hashes(tmp_path, monkeypatch):
     # The lesson library between the two clones, so that their paths sort on either side of it.
     library = tmp_path / "m" / "flowdocs"
     shutil.copytree(PACKAGE_DIR, library)
-    monkeypatch.setattr(pages, "PACKAGE_DIR", library)
+    monkeypatch.setattr("flowdocs.build.pages.PACKAGE_DIR", library)
     scripts = {"one": "from flowdocs import cli\nimport two\n", "two": "x = 1\n"}
     digests = [
         {name: page.digest for name, page in pages_by_name(*project(clone, **scripts)).items()}

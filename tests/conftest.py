@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import subprocess
@@ -41,10 +42,15 @@ class SiteBuild:
 
 
 def build_site(docs: Path, build_dir: Path, *options: str, module: str = "site") -> SiteBuild:
-    """Run ``python -m flowdocs.build.<module>`` as nox does; keep its whole output, uncoloured."""
+    """Run ``python -m flowdocs.build.<module>`` as nox does on CI; keep its whole output.
+
+    CI machines set ``CI=true``, which turns on colours and in-place progress lines in Sphinx:
+    the build's log must stay one plain line per page there too.
+    """
     command = [sys.executable, "-m", f"flowdocs.build.{module}", "--docs", str(docs)]
     command += ["--build-dir", str(build_dir), *options]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    env = {**os.environ, "CI": "true"}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
     log = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)  # kernels colour tracebacks
     return SiteBuild(build_dir, done.returncode, log)
 

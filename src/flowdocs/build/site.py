@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import runpy
 import shutil
 import subprocess
@@ -93,8 +94,14 @@ def build_languages(docs_dir: Path, build_dir: Path, languages: list[str]) -> li
         log.parent.mkdir(parents=True, exist_ok=True)
         print(f"{LOG_PREFIX}: building {language}", flush=True)
         with log.open("w", encoding="utf-8") as handle:
-            command = sphinx_command(docs_dir, build_dir, language)
-            running[language] = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT)
+            # The log is printed afterwards, line by line: no colours, and a line per page written
+            # (where CI is set, Sphinx would redraw one progress line in place instead).
+            running[language] = subprocess.Popen(
+                sphinx_command(docs_dir, build_dir, language),
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "NO_COLOR": "1"},
+            )
     failed = []
     for language, process in running.items():
         returncode = process.wait()

@@ -40,7 +40,9 @@ def test_standalone_runs_interleave_the_bare_import_and_take_each_rounds_differe
     monkeypatch, tmp_path
 ):
     # A slow round (the machine got busy) slows the bare import too: the differences stay.
-    order, seconds = [], iter([2.0, 2.1, 3.0, 2.0, 2.0, 2.0] + [4.0, 4.1, 5.0, 4.0, 4.0, 4.0])
+    # Each round: import torch, import torch._dynamo, then the five examples.
+    order = []
+    seconds = iter([2.0, 3.2, 2.1, 3.0, 2.0, 2.0, 2.0] + [4.0, 5.4, 4.1, 5.0, 4.0, 4.0, 4.0])
 
     def wall_time(command):
         order.append(command[-1])
@@ -48,10 +50,16 @@ def test_standalone_runs_interleave_the_bare_import_and_take_each_rounds_differe
 
     monkeypatch.setattr(bench, "wall_time", wall_time)
     runs = bench.standalone_runs(tmp_path, rounds=2)
-    one_round = ["import torch", *(str(tmp_path / f"{name}.py") for name in bench.EXAMPLES)]
+    one_round = [
+        "import torch",
+        "import torch, torch._dynamo",
+        *(str(tmp_path / f"{name}.py") for name in bench.EXAMPLES),
+    ]
     assert order == one_round * 2
     first = bench.EXAMPLES[0]
     assert runs["beyond_import_torch_s"][first] == pytest.approx(0.1)
     assert runs["beyond_import_torch_s"][bench.EXAMPLES[1]] == pytest.approx(1.0)
+    assert runs["torch_dynamo_beyond_import_torch_s"] == pytest.approx(1.3)
     assert runs["import_torch_s"] == pytest.approx(3.0)
     assert runs["standalone_s"][first] == pytest.approx(3.1)
+    assert sorted(runs["standalone_s"]) == sorted(bench.EXAMPLES)  # the baselines are no example

@@ -40,6 +40,8 @@ TIMED_VARIANTS = {
         lesson.TinyDecoder().to(device).eval(), 256, device
     ),
 }
+# Printed beside the examples' times: the part of an optimizer lesson's time that is torch's own.
+DYNAMO_NOTE = "torch._dynamo (torch.optim imports it on first use) beyond import torch"
 AGREEMENT = 0.15  # flowdocs.measure's median within 15% of torch.utils.benchmark's own
 
 # What the full-size run must show: example -> (claim, test on its result as JSON data).
@@ -63,22 +65,31 @@ def standalone_runs(examples: Path, rounds: int = 5) -> dict:
 
     Interleaved: every round runs the bare import, then each example, so that a change in the
     machine's load lands on both sides of a round's difference; each example's seconds beyond
-    ``import torch`` is the median of those differences.
+    ``import torch`` is the median of those differences. Each round also imports TorchDynamo,
+    which torch.optim loads on an optimizer's first use: what of an optimizer lesson's time is
+    torch's own, not the lesson's.
     """
-    commands = {"import torch": [sys.executable, "-c", "import torch"]}
-    commands |= {name: [sys.executable, str(examples / f"{name}.py")] for name in EXAMPLES}
+    baselines = {
+        "import torch": [sys.executable, "-c", "import torch"],
+        "import torch._dynamo": [sys.executable, "-c", "import torch, torch._dynamo"],
+    }
+    commands = baselines | {
+        name: [sys.executable, str(examples / f"{name}.py")] for name in EXAMPLES
+    }
     runs: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(rounds):
         for label, command in commands.items():
             runs[label].append(wall_time(command))
-    baseline = runs.pop("import torch")
+    baseline, dynamo = runs.pop("import torch"), runs.pop("import torch._dynamo")
+
+    def beyond_baseline(times: list[float]) -> float:
+        return statistics.median(t - b for t, b in zip(times, baseline, strict=True))
+
     return {
         "import_torch_s": statistics.median(baseline),
+        "torch_dynamo_beyond_import_torch_s": beyond_baseline(dynamo),
         "standalone_s": {name: statistics.median(times) for name, times in runs.items()},
-        "beyond_import_torch_s": {
-            name: statistics.median(t - b for t, b in zip(times, baseline, strict=True))
-            for name, times in runs.items()
-        },
+        "beyond_import_torch_s": {name: beyond_baseline(times) for name, times in runs.items()},
     }
 
 
@@ -119,7 +130,10 @@ def main(argv: list[str] | None = None) -> None:
     report = {"device": dataclasses.asdict(describe(device)), "cores": cores, "examples": {}}
     loads = [load_average()]
     failures = []
-    beyond_import_torch = standalone_runs(args.examples)["beyond_import_torch_s"]
+    runs = standalone_runs(args.examples)
+    beyond_import_torch = runs["beyond_import_torch_s"]
+    report["torch_dynamo_beyond_import_torch_s"] = runs["torch_dynamo_beyond_import_torch_s"]
+    print(f"{DYNAMO_NOTE}: {runs['torch_dynamo_beyond_import_torch_s']:.2f} s", flush=True)
     for name in EXAMPLES:
         overhead = beyond_import_torch[name]
         budget = STANDALONE_BUDGET_S[name]

@@ -66,8 +66,8 @@ def standalone_runs(examples: Path, rounds: int = 5) -> dict:
     Interleaved: every round runs the bare import, then each example, so that a change in the
     machine's load lands on both sides of a round's difference; each example's seconds beyond
     ``import torch`` is the median of those differences. Each round also imports TorchDynamo,
-    which torch.optim loads on an optimizer's first use: what of an optimizer lesson's time is
-    torch's own, not the lesson's.
+    which torch.optim loads on an optimizer's first use, to show how much of an optimizer
+    lesson's time is torch's own rather than the lesson's.
     """
     baselines = {
         "import torch": [sys.executable, "-c", "import torch"],

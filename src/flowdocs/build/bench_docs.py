@@ -32,7 +32,7 @@ TARGETS = {  # each measure's upper bound
     "slowest_example_beyond_import_torch_s": max(STANDALONE_BUDGET_S.values()),
     "fresh_setup_and_build_s": 60.0,
 }
-ROUNDS = 3  # cold builds, interleaved all / English only / executions: a median beside one outlier
+ROUNDS = 3  # cold builds, interleaved all / English / executions: one slow round moves no median
 
 
 def fresh_copy(root: Path, target: Path) -> Path:

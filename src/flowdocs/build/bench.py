@@ -40,8 +40,6 @@ TIMED_VARIANTS = {
         lesson.TinyDecoder().to(device).eval(), 256, device
     ),
 }
-# Printed beside the examples' times: the part of an optimizer lesson's time that is torch's own.
-DYNAMO_NOTE = "torch._dynamo (torch.optim imports it on first use) beyond import torch"
 AGREEMENT = 0.15  # flowdocs.measure's median within 15% of torch.utils.benchmark's own
 
 # What the full-size run must show: example -> (claim, test on its result as JSON data).
@@ -93,6 +91,13 @@ def standalone_runs(examples: Path, rounds: int = 5) -> dict:
     }
 
 
+def dynamo_line(runs: dict) -> str:
+    """How much of an optimizer lesson's time is torch's own, printed beside the examples'."""
+    seconds = runs["torch_dynamo_beyond_import_torch_s"]
+    label = "torch._dynamo (torch.optim imports it on first use) beyond import torch"
+    return f"{label}: {seconds:.2f} s"
+
+
 def full_results(name: str) -> dict:
     """The example's returned result at full size, as plain JSON data."""
     return dataclasses.asdict(importlib.import_module(name).main(quick=False))
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     runs = standalone_runs(args.examples)
     beyond_import_torch = runs["beyond_import_torch_s"]
     report["torch_dynamo_beyond_import_torch_s"] = runs["torch_dynamo_beyond_import_torch_s"]
-    print(f"{DYNAMO_NOTE}: {runs['torch_dynamo_beyond_import_torch_s']:.2f} s", flush=True)
+    print(dynamo_line(runs), flush=True)
     for name in EXAMPLES:
         overhead = beyond_import_torch[name]
         budget = STANDALONE_BUDGET_S[name]

@@ -87,10 +87,10 @@ def tracking(device):
     normal = torch.ones(3, device=device)  # a normal tensor, made outside
     version = normal._version  # how many times it was changed in place
     with torch.inference_mode():
-        y_inference = model(x)  # no graph; an inference tensor, without version counter
-        # The skipped bookkeeping is the inference tensors'. A normal tensor keeps its own:
+        y_inference = model(x)  # no graph; an inference tensor: no version counter
+        # The skipped bookkeeping is the inference tensors'. A normal tensor keeps its:
         normal.add_(1)  # changed in place, its version counter still moves
-        normal_view = normal[:2]  # and a view of it is a normal tensor, tracked as a view
+        normal_view = normal[:2]  # a view of it is a normal tensor, tracked as a view
     y = model(x)  # recorded: y remembers how it was computed
     y_detached = y.detach()  # same numbers, same memory, cut off from the graph
     return {

@@ -44,7 +44,7 @@ from flowdocs.measure import (
     time_interleaved,
 )
 
-# The optimizers whose state the lesson counts: none kept, one value and two values per weight.
+# The optimizers whose state the lesson counts: none, one, two values kept per weight.
 OPTIMIZERS = {
     "SGD": lambda params: torch.optim.SGD(params, lr=0.01),
     "SGD with momentum": lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
@@ -64,8 +64,8 @@ class Cost:
     saved_by_training: SavedForBackward
     saved_by_inference: SavedForBackward
     parameters: int  # bytes of the weights, which inference holds too
-    gradients: int  # bytes of the .grad the backward pass leaves for every weight
-    optimizer_states: dict[str, OptimizerState]  # after one step with each of OPTIMIZERS
+    gradients: int  # bytes of the .grad that backward leaves for every weight
+    optimizer_states: dict[str, OptimizerState]  # after one step with each optimizer
     conditions: Conditions  # threads and load while it was timed
 
     @property
@@ -74,8 +74,8 @@ class Cost:
 
     @property
     def gradients_against_activations(self) -> str:
-        """``no-activations``, ``larger``, ``smaller`` or ``equal``: how the gradients compare
-        with the activations saved for backward, which a page's prose follows."""
+        """How the gradients compare with the saved activations, which a page's prose
+        follows: ``no-activations``, ``larger``, ``smaller`` or ``equal``."""
         activations = self.saved_by_training.activations
         if not activations:
             return "no-activations"
@@ -143,7 +143,7 @@ def larger_mlp(device, quick: bool):
 
 # %% The memory of learning: gradients and optimizer state, after one step on a copy
 def step_with_each_optimizer(model: nn.Module, x, y_true) -> tuple[int, dict]:
-    """Bytes of the gradients one step leaves, and each optimizer's state after its first step.
+    """The gradients' bytes after one step, and each optimizer's state after its first.
 
     Each optimizer steps a copy of ``model``, so the lesson's model is left as it was.
     """

@@ -57,6 +57,8 @@ class ModesResult:
     no_grad_requires_grad: bool
     inference_mode_requires_grad: bool
     inference_mode_is_inference: bool
+    inplace_inside_inference_mode_bumps_version: bool
+    view_inside_inference_mode_is_inference: bool
     detach_shares_storage: bool
     detach_requires_grad: bool
     factory_under_no_grad_requires_grad: bool
@@ -82,14 +84,21 @@ def tracking(device):
         # A tensor asked for explicitly still requires grad: no_grad records no
         # operations, it does not change what a factory call returns.
         leaf = torch.zeros(3, device=device, requires_grad=True)
+    normal = torch.ones(3, device=device)  # a normal tensor, made outside
+    version = normal._version  # how many times it was changed in place
     with torch.inference_mode():
-        y_inference = model(x)  # no graph, no version counters, no view tracking
+        y_inference = model(x)  # no graph; an inference tensor: no version counter
+        # The skipped bookkeeping is the inference tensors'. A normal tensor keeps its:
+        normal.add_(1)  # changed in place, its version counter still moves
+        normal_view = normal[:2]  # a view of it is a normal tensor, tracked as a view
     y = model(x)  # recorded: y remembers how it was computed
     y_detached = y.detach()  # same numbers, same memory, cut off from the graph
     return {
         "no_grad_requires_grad": y_no_grad.requires_grad,
         "inference_mode_requires_grad": y_inference.requires_grad,
         "inference_mode_is_inference": y_inference.is_inference(),
+        "inplace_inside_inference_mode_bumps_version": normal._version > version,
+        "view_inside_inference_mode_is_inference": normal_view.is_inference(),
         "detach_shares_storage": y_detached.data_ptr() == y.data_ptr(),
         "detach_requires_grad": y_detached.requires_grad,
         "factory_under_no_grad_requires_grad": leaf.requires_grad,
@@ -287,6 +296,14 @@ def main(device: str = "auto", quick: bool = True) -> ModesResult:
     print(f"no_grad:        y.requires_grad = {r.no_grad_requires_grad}")
     print(f"inference_mode: y.requires_grad = {r.inference_mode_requires_grad}")
     print(f"inference_mode: y.is_inference() = {r.inference_mode_is_inference}")
+    print(
+        "inference_mode: normal tensor changed in place, version bumped = "
+        f"{r.inplace_inside_inference_mode_bumps_version}"
+    )
+    print(
+        "inference_mode: view of a normal tensor, is_inference() = "
+        f"{r.view_inside_inference_mode_is_inference}"
+    )
     print(f"detach: shares storage = {r.detach_shares_storage}")
     print(f"detach: requires_grad = {r.detach_requires_grad}")
     print(

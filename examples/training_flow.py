@@ -3,9 +3,10 @@
 The same nn.Linear(3, 1) as the inference lesson learns for one step. Four checkpoints
 show it: ``model.training = True``, ``pred.requires_grad = True``, a ``weight.grad``
 after backward, and ``weight changed = True`` after the step. Then one training step is
-timed against one inference call, in interleaved rounds, and the memory autograd keeps
-for the backward pass is split into what it adds (activations) and what inference holds
-anyway (weights and inputs).
+timed against one inference call, in interleaved rounds, and the memory a training step
+holds beyond inference is counted part by part: the activations autograd saves for the
+backward pass (apart from the weights and inputs, which inference holds anyway), the
+gradients, and the state of three optimizers after their first step.
 
 Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
 Run it: python examples/training_flow.py [--device auto|cpu|cuda|mps] [--full]
@@ -22,6 +23,7 @@ except ModuleNotFoundError as missing:
 if __name__ == "__main__":
     OPTIONS = cli.parse(__doc__, full=True)
 
+import copy
 from dataclasses import dataclass
 
 import torch
@@ -30,14 +32,24 @@ from torch import nn
 from flowdocs.device import DeviceInfo, describe, pick_device
 from flowdocs.measure import (
     Conditions,
+    OptimizerState,
     SavedForBackward,
     Timing,
     Verdict,
     changed_parameters,
+    gradient_bytes,
+    optimizer_state,
     saved_for_backward,
     snapshot,
     time_interleaved,
 )
+
+# The optimizers whose state the lesson counts: none, one, two values kept per weight.
+OPTIMIZERS = {
+    "SGD": lambda params: torch.optim.SGD(params, lr=0.01),
+    "SGD with momentum": lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
+    "Adam": lambda params: torch.optim.Adam(params, lr=0.01),
+}
 
 
 # %% What the lesson returns
@@ -51,11 +63,25 @@ class Cost:
     verdict: Verdict  # how the training step compares with the inference call
     saved_by_training: SavedForBackward
     saved_by_inference: SavedForBackward
+    parameters: int  # bytes of the weights, which inference holds too
+    gradients: int  # bytes of the .grad that backward leaves for every weight
+    optimizer_states: dict[str, OptimizerState]  # after one step with each optimizer
     conditions: Conditions  # threads and load while it was timed
 
     @property
     def time_ratio(self) -> float:
         return self.training.median / self.inference.median
+
+    @property
+    def gradients_against_activations(self) -> str:
+        """How the gradients compare with the saved activations, which a page's prose
+        follows: ``no-activations``, ``larger``, ``smaller`` or ``equal``."""
+        activations = self.saved_by_training.activations
+        if not activations:
+            return "no-activations"
+        if self.gradients == activations:
+            return "equal"
+        return "larger" if self.gradients > activations else "smaller"
 
 
 @dataclass
@@ -115,11 +141,28 @@ def larger_mlp(device, quick: bool):
     return f"MLP 64-{width}-{width}-1", mlp, x, y_true
 
 
+# %% The memory of learning: gradients and optimizer state, after one step on a copy
+def step_with_each_optimizer(model: nn.Module, x, y_true) -> tuple[int, dict]:
+    """The gradients' bytes after one step, and each optimizer's state after its first.
+
+    Each optimizer steps a copy of ``model``, so the lesson's model is left as it was.
+    """
+    gradients, states = 0, {}
+    for name, make in OPTIMIZERS.items():
+        learner = copy.deepcopy(model)
+        optimizer = make(learner.parameters())
+        train_step(learner, optimizer, nn.MSELoss(), x, y_true)
+        gradients = gradient_bytes(learner.parameters())  # the same for every optimizer
+        states[name] = optimizer_state(optimizer)
+    return gradients, states
+
+
 def cost(name: str, model: nn.Module, x, y_true, rounds: int, block: float) -> Cost:
     variants = cost_variants(model, x, y_true)
     timed = time_interleaved(variants, rounds, block)
     # Weights and inputs exist whether or not autograd records: count them apart.
     held = [*model.parameters(), x]
+    gradients, states = step_with_each_optimizer(model, x, y_true)
     return Cost(
         model=name,
         inference=timed["inference call"],
@@ -127,6 +170,9 @@ def cost(name: str, model: nn.Module, x, y_true, rounds: int, block: float) -> C
         verdict=timed.verdict("training step", "inference call"),
         saved_by_training=saved_for_backward(lambda: model(x), held),
         saved_by_inference=saved_for_backward(variants["inference call"], held),
+        parameters=sum(p.nbytes for p in model.parameters()),
+        gradients=gradients,
+        optimizer_states=states,
         conditions=timed.conditions,
     )
 
@@ -177,11 +223,18 @@ def main(device: str = "auto", quick: bool = True) -> TrainingResult:
             )
         print(f"  {c.verdict.sentence()}")
         saved = c.saved_by_training
+        print(f"  weights: {c.parameters:,} bytes")
         print(
             f"  kept for backward: {saved.activations:,} bytes of activations, "
             f"{saved.held_anyway:,} of weights and inputs"
         )
         print(f"  kept by the inference call: {c.saved_by_inference.total:,} bytes")
+        print(f"  gradients after backward: {c.gradients:,} bytes")
+        for optimizer, state in c.optimizer_states.items():
+            print(
+                f"  {optimizer} state after its first step: {state.total:,} bytes "
+                f"({state.values_per_weight:g} per weight, plus {state.other:,} bytes)"
+            )
     return result
 
 

@@ -17,6 +17,13 @@ def test_no_grad_and_inference_mode_record_nothing(result):
     assert result.inference_mode_is_inference is True
 
 
+def test_inference_mode_skips_the_bookkeeping_of_inference_tensors_only(result):
+    # A normal tensor changed in place inside inference_mode still bumps its version counter,
+    # and a view of it made there is a normal tensor, not an inference tensor.
+    assert result.inplace_inside_inference_mode_bumps_version is True
+    assert result.view_inside_inference_mode_is_inference is False
+
+
 def test_a_tensor_made_with_requires_grad_under_no_grad_still_requires_grad(result):
     assert result.factory_under_no_grad_requires_grad is True
 
@@ -75,6 +82,11 @@ def test_the_printout_shows_conditions_and_each_verdict(capsys):
         assert verdict.sentence() in out
     for line in ("@torch.no_grad(): y.requires_grad = False", "requires_grad=True).requires_grad"):
         assert line in out
+    for line in (
+        "inference_mode: normal tensor changed in place, version bumped = True",
+        "inference_mode: view of a normal tensor, is_inference() = False",
+    ):
+        assert line in out.splitlines()
 
 
 def test_the_plot_shows_each_modes_median_and_spread(result):

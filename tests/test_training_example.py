@@ -41,6 +41,35 @@ def test_training_keeps_activations_beyond_what_inference_holds(result):
     assert mlp.saved_by_training.activations == 2 * 64 * 256 * 4
 
 
+def test_a_step_leaves_a_gradient_as_large_as_every_weight(result):
+    small, mlp = result.costs
+    assert small.parameters == (3 + 1) * 4  # three weights and a bias, float32
+    # The MLP 64-256-256-1: two weight matrices of 256 columns, a last row, and their biases.
+    assert mlp.parameters == (64 * 256 + 256 + 256 * 256 + 256 + 256 + 1) * 4
+    for cost in result.costs:
+        assert cost.gradients == cost.parameters
+
+
+def test_each_optimizer_keeps_its_own_number_of_values_per_weight(result):
+    # Linear(3, 1) has two parameter tensors (weight, bias), the MLP six.
+    for cost, tensors in zip(result.costs, (2, 6), strict=True):
+        states = cost.optimizer_states
+        assert [state.values_per_weight for state in states.values()] == [0, 1, 2]
+        assert states["SGD"].total == 0
+        assert states["SGD with momentum"].total == cost.parameters
+        # Adam: two running averages per weight, and a float32 step count per parameter tensor.
+        assert states["Adam"].per_weight == 2 * cost.parameters
+        assert states["Adam"].other == 4 * tensors
+
+
+def test_the_prose_follows_how_the_gradients_compare_with_the_activations(result):
+    small, mlp = result.costs
+    assert small.gradients_against_activations == "no-activations"
+    # 330,756 bytes of gradients against 131,072 of saved ReLU outputs.
+    assert mlp.gradients > mlp.saved_by_training.activations
+    assert mlp.gradients_against_activations == "larger"
+
+
 def test_the_costs_are_timed_in_enough_rounds_for_a_verdict(result):
     for cost in result.costs:
         assert cost.inference.runs >= MIN_RUNS and cost.training.runs >= MIN_RUNS
@@ -55,3 +84,5 @@ def test_the_checkpoints_are_printed(capsys):
         assert line in out.splitlines()
     assert "loss = " in out and "weight.grad = [" in out
     assert "kept for backward: 131,072 bytes of activations" in out
+    assert "gradients after backward: 330,756 bytes" in out
+    assert "Adam state after its first step: 661,536 bytes (2 per weight, plus 24 bytes)" in out

@@ -1,4 +1,4 @@
-"""Measure what a lesson claims: run time, memory kept for backward, and weight changes.
+"""Measure what a lesson claims: run time, memory training holds, and weight changes.
 
 Every timed run goes through ``torch.utils.benchmark`` (it warms up, pins the thread count and
 synchronises the GPU). Variants that are compared run interleaved, round after round, so that a
@@ -243,6 +243,44 @@ def saved_for_backward(fn: Callable[[], object], held: Iterable[torch.Tensor]) -
         fn()
     held_bytes = sum(size for ptr, size in storages.items() if ptr in held_storages)
     return SavedForBackward(sum(storages.values()) - held_bytes, held_bytes)
+
+
+def gradient_bytes(parameters: Iterable[torch.Tensor]) -> int:
+    """Bytes of the gradients the backward pass left in the parameters' ``.grad``."""
+    return sum(p.grad.nbytes for p in parameters if p.grad is not None)
+
+
+@dataclass(frozen=True)
+class OptimizerState:
+    """Bytes an optimizer keeps from one step to the next, for the parameters it updates."""
+
+    per_weight: int  # state shaped like its parameter: a momentum buffer, Adam's two averages
+    other: int  # the rest, such as Adam's step count (one small tensor per parameter)
+    parameters: int  # bytes of the parameters themselves
+
+    @property
+    def total(self) -> int:
+        return self.per_weight + self.other
+
+    @property
+    def values_per_weight(self) -> float:
+        """How many values the optimizer keeps for each weight: 0 (SGD), 1 (momentum), 2 (Adam)."""
+        return self.per_weight / self.parameters
+
+
+def optimizer_state(optimizer: torch.optim.Optimizer) -> OptimizerState:
+    """What ``optimizer.state`` holds now; an optimizer fills it on its first ``step()``."""
+    per_weight = other = 0
+    for parameter, state in optimizer.state.items():
+        for value in state.values():
+            if not isinstance(value, torch.Tensor):
+                continue
+            if value.shape == parameter.shape:
+                per_weight += value.nbytes
+            else:
+                other += value.nbytes
+    parameters = [p for group in optimizer.param_groups for p in group["params"]]
+    return OptimizerState(per_weight, other, sum(p.nbytes for p in parameters))
 
 
 def snapshot(model: nn.Module) -> dict[str, torch.Tensor]:

@@ -51,7 +51,8 @@ PYTORCH_NAMES = re.compile(
 DNN_NAMES = {
     "rocm": re.compile(
         r"miopen|gcnAsm|^naive_conv|^igemm_|^batched_transpose|^transpose_(NCHW|CNHW|NHWC)"
-        r"|^SubTensorOp|^Im[23]d2Col|^Col2Im|(_ZN2ck16tensor_operation|ck::tensor_operation::)"
+        r"|^SubTensorOp|^Im[23]d2Col|^Col2Im|^gridwise_(group_)?convolution_\w*implicit_gemm"
+        r"|(_ZN2ck16tensor_operation|ck::tensor_operation::)"
         r".*?(conv|bwd_weight)",
         re.IGNORECASE,
     ),

@@ -4,20 +4,24 @@ Korean: a glued value is written into a sentence after the translator has finish
 translation cannot know how the value's last syllable sounds. A particle or ending whose form
 depends on that sound (0.46였습니다 is right, 0.40였습니다 is wrong) must not follow it.
 Japanese: no half-width space after a full stop or between a link and its particle, no あなた.
+Every catalog: a filled header (no template placeholders, no person or address invented) and no
+obsolete entries, as `nox -s i18n` leaves them.
 """
 
 import re
 
 import pytest
+from test_catalogs import LANGUAGES, LOCALE, all_catalogs, messages
 
-from flowdocs.build.i18n import catalogs
-from test_catalogs import LANGUAGES, LOCALE, messages
+from flowdocs.build.i18n import TEMPLATE_HEADER, TRANSLATORS, catalogs, tidy
 
 # A glued value in a page's catalog, or a value the extension formats into an interface string.
 VALUE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`|\{\w+\}(?!`)")
 # How each digit is read in Sino-Korean, as a number's last syllable: 영 일 이 삼 사 오 육 칠 팔 구.
 # "vowel" = no final consonant, "rieul" = final ㄹ, "consonant" = any other final consonant.
-LAST_SOUND = dict(enumerate("consonant rieul vowel consonant vowel vowel consonant rieul rieul vowel".split()))
+LAST_SOUND = dict(
+    enumerate("consonant rieul vowel consonant vowel vowel consonant rieul rieul vowel".split())
+)
 # A form that starts the text right after a number, and the last sounds it is wrong after.
 # Forms written for both sounds, such as (으)로, 은(는) or 이었습니다, are right after any number.
 END = r"(?=[\s.,;:!?)\]…*]|$)"  # the particle ends there; "(" would begin its other form, 은(는)
@@ -67,7 +71,13 @@ def test_the_rule_sees_the_ending_that_fits_only_some_digits():
     assert wrong_forms_after_numbers(example + "였지만 겹칩니다.")  # fits 2, 4, 5, 9 only
     assert wrong_forms_after_numbers(example + "로 고정했습니다.")  # wrong after 0, 3, 6
     assert wrong_forms_after_numbers(example + "은 작습니다.")
-    for fits_any in ("이었지만 겹칩니다.", "입니다.", "배였습니다.", "개로 고정했습니다.", "은(는) 작습니다."):
+    for fits_any in (
+        "이었지만 겹칩니다.",
+        "입니다.",
+        "배였습니다.",
+        "개로 고정했습니다.",
+        "은(는) 작습니다.",
+    ):
         assert wrong_forms_after_numbers(example + fits_any) == [], fits_any
 
 
@@ -85,3 +95,74 @@ def test_korean_forms_after_a_glued_number_fit_every_last_digit():
         for context in wrong_forms_after_numbers(message.string)
     ]
     assert wrong == [], "\n".join(sorted(set(wrong)))
+
+
+def header(path) -> str:
+    """A catalog's header as written: its comment and the empty msgid's fields."""
+    return path.read_text(encoding="utf-8").split('\n\nmsgid "', 1)[0]
+
+
+def header_problems(path, language: str) -> list[str]:
+    text = header(path)
+    wanted = {
+        "Language": language,
+        "Plural-Forms": "nplurals=1; plural=0;",
+        "Content-Type": "text/plain; charset=utf-8",
+        "Last-Translator": TRANSLATORS,
+        "Language-Team": TRANSLATORS,
+    }
+    values = dict(re.findall(r'^"([\w-]+): (.*)\\n"$', text, re.MULTILINE))
+    problems = [
+        f"{k}: {values.get(k)!r}"
+        for k, v in wanted.items()
+        if values.get(k, "").lower() != v.lower()
+    ]
+    problems += [f"placeholder {p!r}" for p in TEMPLATE_HEADER if p in text]
+    problems += ["fuzzy header"] * ("#, fuzzy" in text)
+    problems += ["no project"] * (not values.get("Project-Id-Version", "").startswith("flowdocs"))
+    problems += ["obsolete entries (#~)"] * ("\n#~" in path.read_text(encoding="utf-8"))
+    return problems
+
+
+@pytest.mark.parametrize(("language", "path"), all_catalogs(), ids=str)
+def test_catalog_header_is_filled_and_no_obsolete_entry_is_kept(language, path):
+    assert header_problems(path, language) == []
+
+
+NEW_CATALOG = r"""# SOME DESCRIPTIVE TITLE.
+# Copyright (C) 2026
+# This file is distributed under the same license as the flowdocs package.
+# FIRST AUTHOR <EMAIL@ADDRESS>, YEAR.
+#
+#, fuzzy
+msgid ""
+msgstr ""
+"Project-Id-Version: flowdocs \n"
+"Report-Msgid-Bugs-To: \n"
+"PO-Revision-Date: YEAR-MO-DA HO:MI+ZONE\n"
+"Last-Translator: FULL NAME <EMAIL@ADDRESS>\n"
+"Language: ko\n"
+"Language-Team: ko <LL@li.org>\n"
+"Plural-Forms: nplurals=1; plural=0;\n"
+"MIME-Version: 1.0\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+
+msgid "Kept"
+msgstr "유지"
+
+#~ msgid "Gone"
+#~ msgstr "사라짐"
+"""
+
+
+def test_i18n_fills_a_new_catalogs_header_and_drops_obsolete_entries(tmp_path):
+    """What sphinx-intl leaves after creating a catalog, and an entry the English no longer has."""
+    path = tmp_path / "page.po"
+    path.write_text(NEW_CATALOG, encoding="utf-8")
+    assert len(header_problems(path, "ko")) > 3  # the check sees what the template leaves
+    tidy(path, "ko")
+    assert header_problems(path, "ko") == []
+    assert [m.string for m in messages(path)] == ["유지"]
+    before = path.read_bytes()
+    tidy(path, "ko")
+    assert path.read_bytes() == before  # a tidy catalog is left as it is

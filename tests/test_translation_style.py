@@ -97,6 +97,28 @@ def test_korean_forms_after_a_glued_number_fit_every_last_digit():
     assert wrong == [], "\n".join(sorted(set(wrong)))
 
 
+JAPANESE = "ぁ-んァ-ヶー一-龯々"
+JAPANESE_RULES = {
+    # 。 is full-width and carries its own space: `**同じトークン**。どちら`, not `**…。** どちら`
+    "a half-width space after 。": re.compile(r"。\**[ \t]+\S"),
+    "a half-width space between a link and its particle": re.compile(
+        rf"[{JAPANESE}]\]\([^)]*\) (?=[{JAPANESE}])"
+    ),
+    "あなた (address the reader through お使いの or 手元の)": re.compile("あなた"),
+}
+
+
+@pytest.mark.skipif("ja" not in LANGUAGES, reason="no Japanese catalogs")
+def test_japanese_spacing_and_address():
+    wrong = [
+        f"{page}: {rule}: {message.string[max(0, m.start() - 20) : m.end() + 10]!r}"
+        for page, message in catalog_messages("ja")
+        for rule, pattern in JAPANESE_RULES.items()
+        for m in pattern.finditer(message.string)
+    ]
+    assert wrong == [], "\n".join(wrong)
+
+
 def header(path) -> str:
     """A catalog's header as written: its comment and the empty msgid's fields."""
     return path.read_text(encoding="utf-8").split('\n\nmsgid "', 1)[0]

@@ -10,6 +10,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
@@ -69,8 +70,7 @@ def tidy(path: Path, language: str) -> None:
     placeholders; a catalog that needs neither fix is left as it is, since a rewrite re-wraps it.
     """
     raw = path.read_bytes()
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
+    catalog = read_po(BytesIO(raw))
     header = raw.split(b'\n\nmsgid "', 1)[0].decode("utf-8")
     new = any(placeholder in header for placeholder in TEMPLATE_HEADER)
     if not new and not catalog.obsolete:

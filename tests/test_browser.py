@@ -306,6 +306,63 @@ def test_no_english_is_left_on_a_translated_page(open_context, server, language,
     assert sorted(english_words(page.evaluate(VISIBLE_WORDS))) == []
 
 
+CODE_TEXTS = (
+    "() => Array.from(document.querySelectorAll('code, pre, kbd, samp'), e => e.textContent)"
+)
+
+
+def announced(page) -> list[str]:
+    """The name and description of every link and button, as Chromium computes them for a
+    screen reader (from text, aria-label, title and an icon's <title> alike)."""
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")
+    return [
+        node[field]["value"]
+        for node in tree["nodes"]
+        if not node.get("ignored") and node.get("role", {}).get("value") in ("link", "button")
+        for field in ("name", "description")
+        if node.get(field, {}).get("value")
+    ]
+
+
+@pytest.mark.parametrize("language", ["ja", "ko"])
+@pytest.mark.parametrize(
+    ("name", "controls"),
+    [
+        # code with copy buttons, a table, a figure, the previous / next links
+        ("hands-on/autograd-modes", "button.copybtn, table a.headerlink, figure a.headerlink"),
+        ("reference/glossary", "dt a.headerlink"),  # every term's permalink
+    ],
+)
+def test_links_and_buttons_are_announced_in_the_pages_language(
+    open_context, server, language, name, controls
+):
+    page = open_page(open_context, server, language, name, WIDE)
+    page.wait_for_selector(
+        "button.copybtn" if "copybtn" in controls else controls, state="attached"
+    )
+    for selector in controls.split(", "):
+        assert page.locator(selector).count() > 0, f"{name} has no {selector} to check"
+    # The permalinks show on hover only; a hidden element has no name in the tree.
+    page.add_style_tag(content=".headerlink { visibility: visible !important }")
+    names = announced(page)
+    assert len(names) > 20, names  # the tree was read
+    # Code is code in every language (a download link names its file type, `.py`), and the
+    # switcher names each language in that language, English among them.
+    code = english_words(page.evaluate(CODE_TEXTS))
+    assert sorted(english_words(names) - code - {"English"}) == []
+
+
+@pytest.mark.parametrize(("language", "term"), [("ja", "推論"), ("ko", "텐서")])
+def test_the_search_says_how_many_pages_it_found(page, server, language, term):
+    search(page, server, language, term)
+    summary = page.wait_for_function(
+        "document.querySelector('#search-results .search-summary')?.innerText.trim() || null"
+    ).json_value()
+    found = page.locator("#search-results ul.search li").count()
+    assert str(found) in summary, summary
+    assert english_words([summary]) == set(), summary
+
+
 def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")

@@ -116,7 +116,7 @@ def test_every_catalog_uses_the_glossary_rendering_of_each_term(language):
 def interface_strings() -> set[str]:
     """Every ``_("...")`` string of flowdocs' own templates and Sphinx extension."""
     found = set()
-    for path in ROOT.glob("docs/_templates/*.html"):
+    for path in ROOT.glob("docs/_templates/**/*.html"):
         for pair in re.findall(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""", path.read_text("utf-8")):
             found.add("".join(pair))
     for path in ROOT.glob("src/flowdocs/sphinxext/*.py"):

@@ -9,11 +9,23 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from io import BytesIO
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from babel import Locale
+from babel.messages.pofile import read_po, write_po
 
 from flowdocs.build.site import run_step, site_languages
+
+# Who a catalog's header names: no person or address is invented; the history is in git.
+TRANSLATORS = "flowdocs translators"
+# The placeholders of a template's header: a catalog that still holds one was just created.
+TEMPLATE_HEADER = (
+    "SOME DESCRIPTIVE TITLE", "FIRST AUTHOR", "FULL NAME", "EMAIL@ADDRESS", "LL@li.org",
+    "YEAR-MO-DA",
+)  # fmt: skip
+LINE_WIDTH = 76  # sphinx-intl's: a catalog rewritten here wraps as the update wraps it
 
 
 @dataclass(frozen=True)
@@ -46,9 +58,33 @@ def extract(docs_dir: Path, pot_dir: Path) -> None:
 
 def update(pot_dir: Path, locale_dir: Path, languages: list[str]) -> None:
     """Merge the fresh templates into ``locale/<lang>/LC_MESSAGES/<page>.po``."""
-    command = [sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir)]
+    command = [sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir), "--no-obsolete"]
     command += ["-d", str(locale_dir), *(arg for lang in languages for arg in ("-l", lang))]
     run_step(command, "flowdocs.i18n: updating the catalogs failed")
+
+
+def tidy(path: Path, language: str) -> None:
+    """Drop obsolete entries and fill a new catalog's header (the template's placeholders).
+
+    sphinx-intl rewrites only a catalog whose messages changed, and fills a new one's header with
+    placeholders; a catalog that needs neither fix is left as it is, since a rewrite re-wraps it.
+    """
+    raw = path.read_bytes()
+    catalog = read_po(BytesIO(raw))
+    header = raw.split(b'\n\nmsgid "', 1)[0].decode("utf-8")
+    new = any(placeholder in header for placeholder in TEMPLATE_HEADER)
+    if not new and not catalog.obsolete:
+        return
+    if new:
+        title = f"{Locale.parse(language).english_name} translation of {catalog.project}."
+        comment = catalog.header_comment.replace("SOME DESCRIPTIVE TITLE.", title).splitlines()
+        catalog.header_comment = "\n".join(line for line in comment if "FIRST AUTHOR" not in line)
+        catalog.last_translator = catalog.language_team = TRANSLATORS
+        catalog.msgid_bugs_address = ""
+        catalog.revision_date = datetime.now(timezone.utc)
+        catalog.fuzzy = False
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=LINE_WIDTH, ignore_obsolete=True)
 
 
 def catalogs(locale_dir: Path, language: str) -> list[Path]:
@@ -86,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
     extract(args.docs, pot_dir)
     update(pot_dir, args.locale, languages)
     for language in languages:
+        for path in catalogs(args.locale, language):
+            tidy(path, language)
         c = coverage(args.locale, language)
         share = 100 * c.translated / c.total if c.total else 100
         print(

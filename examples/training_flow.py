@@ -7,12 +7,15 @@ timed against one inference call, in interleaved rounds, and the memory autograd
 for the backward pass is split into what it adds (activations) and what inference holds
 anyway (weights and inputs).
 
-Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
+Needs torch and the flowdocs helpers (a lesson downloaded from the site carries them).
 Run it: python examples/training_flow.py [--device auto|cpu|cuda|mps] [--full]
 """
 
 # %% Imports: the lesson helpers first, so that --help answers before torch loads
-HELPERS = 'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+HELPERS = (
+    "in the project's folder, pip install -e . (or download the lesson from its page "
+    "on the site: that copy carries them)"
+)
 try:
     from flowdocs import cli
 except ModuleNotFoundError as missing:

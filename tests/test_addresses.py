@@ -20,7 +20,7 @@ LINKED_ON_PURPOSE = {
     "huggingface.co",  # the model configurations the inference theory page cites
     "localhost",  # previewing the built site with python -m http.server
 }
-URL = re.compile(r"""https?://[^\s"'<>()`]+|(?:(?<=href=")|(?<=src="))//[^\s"'<>]+""")
+URL = re.compile(r"""https?://[^\s"'<>()`\\]+|(?:(?<=href=")|(?<=src="))//[^\s"'<>\\]+""")
 NAMESPACE = re.compile(r"""\sxmlns(?::\w+)?="[^"]*\"""")  # XML names, never fetched
 
 

@@ -100,6 +100,18 @@ def torch_alone(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def offline() -> list[str]:
+    """A command prefix that takes the network away (a new network namespace, no interface
+    up) where this machine allows it; the script then runs as on a plane."""
+    unshare = ["unshare", "--map-root-user", "--net"]
+    try:
+        subprocess.run([*unshare, "true"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return unshare
+
+
+@pytest.fixture(scope="session")
 def jupyter_kernel(tmp_path_factory) -> Path:
     """A reader's Jupyter kernel: torch and matplotlib (and ipykernel, to be a kernel)."""
     folder = tmp_path_factory.mktemp("torch-matplotlib")
@@ -115,13 +127,12 @@ def jupyter_kernel(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize(("page", "script"), LESSONS.items())
 def test_the_downloaded_script_prints_what_the_page_printed_with_torch_alone(
-    built_site, site_url, torch_alone, tmp_path, page, script
+    built_site, site_url, torch_alone, offline, tmp_path, page, script
 ):
     files = fetch_downloads(site_url, "en", page, tmp_path)
     # -I: no PYTHONPATH, no user site, not even the script's own folder on sys.path
-    done = subprocess.run(
-        [torch_alone, "-I", files[".py"].name], cwd=tmp_path, capture_output=True, text=True
-    )
+    command = [*offline, torch_alone, "-I", files[".py"].name]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     expected = checkpoints(page_printed(built_site, page))
     assert expected and expected[0].startswith('device = "')

@@ -9,8 +9,8 @@ Why this way, rather than a zip of the script with the helpers beside it:
 - one file serves both downloads: a notebook cannot carry a folder, and it is made from this
   script by jupytext, so script and notebook carry the same helpers and run the same way;
 - legible: each module travels as its own source text under its own path, as it is in
-  ``src/flowdocs``, not compressed or pickled; a reader can read it, and a traceback shows
-  its lines;
+  ``src/flowdocs``, not compressed or pickled; a reader can read it, and a traceback names
+  its file and line (Jupyter's, and the traceback module's, show the line itself);
 - exact: the modules are found by following the example's imports through the library, so
   the download holds what the page ran and no more; the build and the Sphinx extension can
   never be among them (the lesson library does not import them: DESIGN.md);
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import textwrap
 from pathlib import Path
 
 PACKAGE = "flowdocs"
@@ -124,7 +123,7 @@ def bundle_cell(modules: list[str]) -> str:
         entries,
         "}",
         "",
-        textwrap.dedent(IMPORTER).strip(),
+        IMPORTER.strip(),
     ])  # fmt: skip
 
 

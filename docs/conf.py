@@ -27,12 +27,11 @@ author = "the flowdocs authors"
 copyright = "2026"  # the footer adds "the flowdocs authors" in the page's language
 language = "en"
 
-# The project's one repository URL ([project.urls] in pyproject.toml): the downloads and the
-# run-it-yourself tabs show how to install the flowdocs helpers from it.
+# The project's repository ([project.urls] in pyproject.toml), unset until it is real: the
+# run-it-yourself tabs offer a clone of the project only when it is set.
 flowdocs_repository = dict(
     url.split(", ", 1) for url in metadata("flowdocs").get_all("Project-URL") or []
-)["Repository"]
-flowdocs_install_command = f'pip install "flowdocs @ git+{flowdocs_repository}"'
+).get("Repository", "")
 # Where the deployed site lives (the folder holding en/, ja/, ko/): the hreflang links and
 # canonical URLs must be absolute for search engines. Set it when publishing to a static host
 # (Read the Docs sets html_baseurl and flowdocs_language_url above instead).

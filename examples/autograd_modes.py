@@ -8,12 +8,15 @@ evaluation idiom that uses both, what an inference tensor can and cannot do
 afterwards, and the timing exercise: forward passes with no context, under no_grad
 and under inference_mode, timed in interleaved rounds.
 
-Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
+Needs torch and the flowdocs helpers (a lesson downloaded from the site carries them).
 Run it: python examples/autograd_modes.py [--device auto|cpu|cuda|mps] [--full]
 """
 
 # %% Imports: the lesson helpers first, so that --help answers before torch loads
-HELPERS = 'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+HELPERS = (
+    "in the project's folder, pip install -e . (or download the lesson from its page "
+    "on the site: that copy carries them)"
+)
 try:
     from flowdocs import cli
 except ModuleNotFoundError as missing:

@@ -4,12 +4,15 @@ Three checkpoints make inference visible:
 ``model.training = False`` (eval mode), ``pred.requires_grad = False`` (no graph was
 recorded) and ``weight changed = False`` (no update happened).
 
-Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
+Needs torch and the flowdocs helpers (a lesson downloaded from the site carries them).
 Run it: python examples/inference_flow.py [--device auto|cpu|cuda|mps]
 """
 
 # %% Imports: the lesson helpers first, so that --help answers before torch loads
-HELPERS = 'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+HELPERS = (
+    "in the project's folder, pip install -e . (or download the lesson from its page "
+    "on the site: that copy carries them)"
+)
 try:
     from flowdocs import cli
 except ModuleNotFoundError as missing:

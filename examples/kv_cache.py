@@ -8,12 +8,15 @@ positions: without the cache a step at position t redoes all t positions (O(t^2 
 attention, O(t d^2) projections); with it, only the new token is computed (O(t d) and
 O(d^2)).
 
-Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
+Needs torch and the flowdocs helpers (a lesson downloaded from the site carries them).
 Run it: python examples/kv_cache.py [--device auto|cpu|cuda|mps] [--full]
 """
 
 # %% Imports: the lesson helpers first, so that --help answers before torch loads
-HELPERS = 'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+HELPERS = (
+    "in the project's folder, pip install -e . (or download the lesson from its page "
+    "on the site: that copy carries them)"
+)
 try:
     from flowdocs import cli
 except ModuleNotFoundError as missing:

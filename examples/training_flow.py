@@ -8,12 +8,15 @@ holds beyond inference is counted part by part: the activations autograd saves f
 backward pass (apart from the weights and inputs, which inference holds anyway), the
 gradients, and the state of three optimizers after their first step.
 
-Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
+Needs torch and the flowdocs helpers (a lesson downloaded from the site carries them).
 Run it: python examples/training_flow.py [--device auto|cpu|cuda|mps] [--full]
 """
 
 # %% Imports: the lesson helpers first, so that --help answers before torch loads
-HELPERS = 'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+HELPERS = (
+    "in the project's folder, pip install -e . (or download the lesson from its page "
+    "on the site: that copy carries them)"
+)
 try:
     from flowdocs import cli
 except ModuleNotFoundError as missing:

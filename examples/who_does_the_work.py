@@ -8,12 +8,15 @@ MIOpen or cuDNN (oneDNN on the CPU) for convolution, PyTorch's own kernels for
 activations and other elementwise work. On a GPU the lesson also checks that this torch
 carries code for the GPU's architecture and which BLAS library it prefers there.
 
-Needs torch and the flowdocs lesson helpers (the HELPERS line below installs them).
+Needs torch and the flowdocs helpers (a lesson downloaded from the site carries them).
 Run it: python examples/who_does_the_work.py [--device auto|cpu|cuda|mps] [--full]
 """
 
 # %% Imports: the lesson helpers first, so that --help answers before torch loads
-HELPERS = 'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"'
+HELPERS = (
+    "in the project's folder, pip install -e . (or download the lesson from its page "
+    "on the site: that copy carries them)"
+)
 try:
     from flowdocs import cli
 except ModuleNotFoundError as missing:

@@ -101,6 +101,6 @@ def test_without_the_helpers_the_script_stops_with_one_line():
     done = subprocess.run([sys.executable, "-c", hide_flowdocs], capture_output=True, text=True)
     assert done.returncode == 1
     assert done.stderr == (
-        "This lesson needs the flowdocs helpers: "
-        'pip install "flowdocs @ git+https://github.com/flowdocs/flowdocs"\n'
+        "This lesson needs the flowdocs helpers: in the project's folder, pip install -e . "
+        "(or download the lesson from its page on the site: that copy carries them)\n"
     )

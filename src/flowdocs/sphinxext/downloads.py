@@ -1,10 +1,11 @@
 """``example-downloads``: the lesson's script, and a Jupyter notebook made from it, as buttons.
 
-The notebook is made while the site builds, by jupytext, from the script's ``# %%`` cells, so
-it can never drift from the script: each cell's title becomes a heading, the module docstring
-becomes the introduction (with the one command that installs the flowdocs helpers), and the
-command-line cell becomes a plain ``main()`` call, because argparse in a kernel would read the
-kernel's own arguments.
+Both are made while the site builds. The script is the example with the lesson library inside
+it (:mod:`flowdocs.sphinxext.standalone`), so it runs with torch alone. The notebook is made
+from that script by jupytext, from its ``# %%`` cells, so it can never drift from the script:
+each cell's title becomes a heading, the module docstring becomes the introduction, the cell
+that carries the helpers has its code folded away, and the command-line cell becomes a plain
+``main()`` call, because argparse in a kernel would read the kernel's own arguments.
 """
 
 from __future__ import annotations
@@ -21,8 +22,14 @@ from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util.docutils import SphinxDirective
 
+from flowdocs.sphinxext.standalone import BUNDLE_TITLE, NotBundleable, standalone_script
+
 COMMAND_LINE = 'if __name__ == "__main__":'
-NOTEBOOK_FOLDER = "flowdocs-notebooks"
+DOWNLOADS_FOLDER = "flowdocs-downloads"
+NEEDS = (
+    "This notebook needs PyTorch (and matplotlib where it draws a plot): the flowdocs "
+    "helpers it imports travel inside it, in the cell below."
+)
 
 
 def docstring_of(code: str) -> str | None:
@@ -33,24 +40,24 @@ def docstring_of(code: str) -> str | None:
     return None
 
 
-def notebook_of(script: Path, install_command: str) -> nbformat.NotebookNode:
+def notebook_of(script: str) -> nbformat.NotebookNode:
     """The script's cells as a notebook that runs top to bottom in a fresh kernel."""
     cells = []
-    for cell in jupytext.read(script).cells:
+    for cell in jupytext.reads(script, fmt="py:percent").cells:
         docstring = docstring_of(cell.source)
         if docstring is not None:
             title, _blank, body = docstring.partition("\n")
-            needs = (
-                f"Besides PyTorch, this notebook needs the flowdocs helpers:\n`{install_command}`"
-            )
-            cells.append(nbformat.v4.new_markdown_cell(f"# {title}\n\n{body.strip()}\n\n{needs}"))
+            cells.append(nbformat.v4.new_markdown_cell(f"# {title}\n\n{body.strip()}\n\n{NEEDS}"))
         elif cell.source.startswith(COMMAND_LINE):
             cells.append(nbformat.v4.new_markdown_cell("## Run the lesson"))
             cells.append(nbformat.v4.new_code_cell("result = main()"))
         else:
-            if cell.metadata.get("title"):
-                cells.append(nbformat.v4.new_markdown_cell(f"## {cell.metadata['title']}"))
-            cells.append(nbformat.v4.new_code_cell(cell.source))
+            title = cell.metadata.get("title")
+            if title:
+                cells.append(nbformat.v4.new_markdown_cell(f"## {title}"))
+            # The helpers' code is folded: JupyterLab and Notebook 7 show "…" until opened.
+            folded = {"jupyter": {"source_hidden": True}} if title == BUNDLE_TITLE else {}
+            cells.append(nbformat.v4.new_code_cell(cell.source, metadata=folded))
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
         "name": "python3",
@@ -81,14 +88,22 @@ class ExampleDownloads(SphinxDirective):
         script = Path(self.config.flowdocs_examples_dir) / self.arguments[0]
         if not script.is_file():
             raise self.error(f"example-downloads: no example script {script}")
-        notebook_path = Path(self.env.doctreedir) / NOTEBOOK_FOLDER / f"{script.stem}.ipynb"
-        notebook_path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(notebook_of(script, self.config.flowdocs_install_command), notebook_path)
-        self.env.note_dependency(str(script))
+        try:
+            standalone, sources = standalone_script(script)
+        except NotBundleable as err:
+            raise self.error(f"example-downloads: {err}") from None
+        folder = Path(self.env.doctreedir) / DOWNLOADS_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        script_path = folder / script.name
+        script_path.write_text(standalone, encoding="utf-8")
+        notebook_path = folder / f"{script.stem}.ipynb"
+        nbformat.write(notebook_of(standalone), notebook_path)
+        for source in sources:
+            self.env.note_dependency(str(source))
         docdir = Path(self.env.doc2path(self.env.docname)).parent
         buttons = nodes.paragraph(classes=["flowdocs-downloads"], translatable=False)
         for path, label in (
-            (script, _("Download the script")),
+            (script_path, _("Download the script")),
             (notebook_path, _("Download the notebook")),
         ):
             target = os.path.relpath(path, docdir)
@@ -98,5 +113,4 @@ class ExampleDownloads(SphinxDirective):
 
 
 def setup(app: Sphinx) -> None:
-    app.add_config_value("flowdocs_install_command", "pip install flowdocs", "env", str)
     app.add_directive("example-downloads", ExampleDownloads)

@@ -2,10 +2,13 @@
 
 AMD GPU (a ROCm container, or ROCm wheels), NVIDIA GPU (CUDA), CPU and Apple silicon (MPS):
 each tab gives the install and run commands and the first line the lesson prints there, the
-line that names the device it found. The tabs are sphinx-design's, in one sync group, so a
-reader's choice holds on every page. Their words come from the interface catalog
-(``sphinx.po``), so every page shows them in its own language without repeating them in each
-page's catalog; the commands name the torch this site was built with.
+line that names the device it found. The downloaded script carries the flowdocs helpers it
+uses (:mod:`flowdocs.sphinxext.standalone`), so every tab installs torch alone; a clone of
+the project is offered only when its repository is configured (``flowdocs_repository``).
+The tabs are sphinx-design's, in one sync group, so a reader's choice holds on every page.
+Their words come from the interface catalog (``sphinx.po``), so every page shows them in its
+own language without repeating them in each page's catalog; the commands name the torch this
+site was built with.
 """
 
 from __future__ import annotations
@@ -59,11 +62,13 @@ def example_device_line(backend: str, torch_version: str) -> str:
     return examples[backend].summary()
 
 
-def platforms(script: str, install: str) -> list[Platform]:
+def platforms(script: str) -> list[Platform]:
     """The tabs, in the order a reader of the ROCm docs expects: AMD first."""
     torch_version = version("torch").split("+")[0]
     run = f"python {script}"
-    add_and_run = Step(str(_("Add the flowdocs helpers and run the lesson:")), [install, run])
+    just_run = Step(
+        str(_("Run the downloaded script; it carries the flowdocs helpers it uses:")), [run]
+    )
     found = _("The first line it prints names the device the lesson found, for example:")
 
     def device(backend: str) -> Step:
@@ -73,14 +78,14 @@ def platforms(script: str, install: str) -> list[Platform]:
         """PyPI's own torch wheels: CUDA builds on Linux, MPS builds on a Mac."""
         pin = f'pip install "torch=={torch_version}"'
         probe = f'python -c "import torch; print({check})"'
-        return Platform(key, label, [Step(text, [pin, probe]), add_and_run, device(backend)])
+        return Platform(key, label, [Step(text, [pin, probe]), just_run, device(backend)])
 
     return [
         Platform("rocm-container", str(_("AMD GPU: ROCm container")), [
             Step(str(_("Start PyTorch's ROCm container with the GPU visible to it, in the "
                         "folder that holds the downloaded script:")), [ROCM_CONTAINER]),
-            Step(str(_("Inside it, add the flowdocs helpers (the container's torch stays) "
-                       "and run the lesson:")), [install, run]),
+            Step(str(_("Inside it, run the downloaded script with the container's torch; "
+                       "the script carries the flowdocs helpers it uses:")), [run]),
             device("rocm"),
         ]),
         Platform("rocm-wheels", str(_("AMD GPU: ROCm wheels")), [
@@ -91,7 +96,7 @@ def platforms(script: str, install: str) -> list[Platform]:
                 'pip install torch --index-url "https://download.pytorch.org/whl/rocm$ROCM"',
                 'python -c "import torch; print(torch.__version__, torch.version.hip)"',
             ]),
-            add_and_run,
+            just_run,
             device("rocm"),
         ]),
         from_pypi(
@@ -105,9 +110,8 @@ def platforms(script: str, install: str) -> list[Platform]:
                 f'pip install "torch=={torch_version}" '
                 "--index-url https://download.pytorch.org/whl/cpu",
             ]),
-            Step(str(_("Add the flowdocs helpers and run the lesson on the CPU:")), [
-                install, f"{run} --device cpu",
-            ]),
+            Step(str(_("Run the downloaded script on the CPU; it carries the flowdocs helpers "
+                       "it uses:")), [f"{run} --device cpu"]),
             device("cpu"),
         ]),
         from_pypi(
@@ -125,17 +129,20 @@ def fence(step: Step) -> str:
     return "```console\n" + "\n".join(f"$ {command}" for command in step.commands) + "\n```"
 
 
-def markup(script: str, install: str, repository: str) -> str:
-    """The tab-set in MyST markup (backtick fences: they need no MyST extension)."""
+def markup(script: str, repository: str) -> str:
+    """The tab-set in MyST markup (backtick fences: they need no MyST extension); a clone of
+    the project only with its ``repository`` known."""
     lines = ["`````{tab-set}", f":sync-group: {SYNC_GROUP}", ""]
-    for platform in platforms(script, install):
+    for platform in platforms(script):
         lines += [f"````{{tab-item}} {platform.label}", f":sync: {platform.key}", ""]
         for step in platform.steps:
             lines += [step.text, "", fence(step), ""]
         lines += ["````", ""]
-    lines += ["`````", "", str(_("Or work in a clone of the project:")), ""]
-    clone = [f"git clone {repository}", "cd flowdocs", "pip install -e ."]
-    lines += [fence(Step("", [*clone, f"python examples/{script}"]))]
+    lines += ["`````"]
+    if repository:
+        lines += ["", str(_("Or work in a clone of the project:")), ""]
+        clone = [f"git clone {repository}", "cd flowdocs", "pip install -e ."]
+        lines += [fence(Step("", [*clone, f"python examples/{script}"]))]
     return "\n".join(lines)
 
 
@@ -150,7 +157,7 @@ class RunItYourself(SphinxDirective):
             raise self.error(f"run-it-yourself: no example script {script}")
         if Path(self.env.doc2path(self.env.docname)).suffix != ".md":
             raise self.error("run-it-yourself: the tabs are MyST markup; use it in a .md page")
-        text = markup(script, self.config.flowdocs_install_command, self.config.flowdocs_repository)
+        text = markup(script, self.config.flowdocs_repository)
         generated = self.parse_text_to_nodes(text)
         for parsed in generated:
             # Already in the page's language: keep the page catalogs out of it.

@@ -16,7 +16,9 @@ Why this way, chosen to keep working for years (a ROCm container has Python, not
   changed static file re-renders every page (``static_files``).
 - Its JavaScript runs in dukpy (the Duktape engine; on PyPI since 2015, wheels for every current
   CPython, no dependencies; values cross as JSON). For this site's formulas the markup is byte for
-  byte what Node.js gives, with this KaTeX (0.16.22) and with 0.19.1. Passed over: mini-racer
+  byte what Node.js gives, with this KaTeX (0.16.22) and with 0.19.1. Duktape reads ES5.1 and
+  parts of ES2015, what KaTeX's release builds are compiled to; should a KaTeX need more, the
+  engine is one function here (``typesetter``). Passed over: mini-racer
   (V8) hung at exit in three of four runs here; quickjs-ng's wrapper fails on the long strings
   KaTeX returns ("Unknown quickjs tag: -6", QuickJS's ropes); pykatex is an alpha that builds one
   KaTeX into its binary; latex2mathml writes the ``&`` of ``aligned`` as text; MathML without
@@ -36,7 +38,9 @@ from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
-STATIC = Path(__file__).with_name("static")  # served as _static/katex/...
+# Served as _static/katex/..., katex.min.js too (no page loads it): KaTeX's files and its licence
+# travel together.
+STATIC = Path(__file__).with_name("static")
 KATEX = STATIC / "katex"
 STYLESHEET = "katex/katex.min.css"
 # KaTeX's defaults, except that an error raises (a warning here) and so does LaTeX that KaTeX

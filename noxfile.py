@@ -189,21 +189,18 @@ def install(session: nox.Session, *groups: str) -> None:
 def build_env(session: nox.Session) -> None:
     """The one environment the build sessions share; it is updated before each of them."""
     install(session, "docs", "live", "test")
-    npm_packages(session)
 
 
 def npm_packages(session: nox.Session) -> None:
-    """What the site takes from npm (package.json): KaTeX's stylesheet and fonts, which the site
-    serves for its math, and axe-core and Lighthouse for the browser checks. ``npm ci`` when
-    node_modules is missing or older than package-lock.json."""
+    """Lighthouse and a static server from npm (package.json), the only npm packages: the site
+    and the other checks need Python alone. ``npm ci`` when node_modules is missing or older
+    than package-lock.json; without npm, stop with one line."""
     installed = Path("node_modules", ".package-lock.json")
     lock = Path("package-lock.json")
     if installed.is_file() and installed.stat().st_mtime >= lock.stat().st_mtime:
         return
     if shutil.which("npm") is None:
-        # `nox -s record` needs no npm package; a site build stops with one line saying so.
-        session.warn("npm not found: building the site needs Node.js and npm for its math")
-        return
+        session.error("nox -s lighthouse needs Node.js and npm (apt-get install nodejs npm)")
     session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
 
 
@@ -276,6 +273,7 @@ def bench_docs(session: nox.Session) -> None:
 def lighthouse(session: nox.Session) -> None:
     """Lighthouse on every page of every language (mobile, served compressed) against the
     targets; scores in build/lighthouse.json. Needs node and npm."""
+    npm_packages(session)
     with socket.socket() as probe:  # a free port: the site is built for the URL it is served at
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -41,7 +41,6 @@ extensions = [
     "myst_nb",
     "sphinx_design",
     "sphinx_copybutton",
-    "sphinxcontrib.katex",
     "flowdocs.sphinxext",
 ]
 exclude_patterns = [
@@ -66,10 +65,6 @@ nb_render_markdown_format = "myst"  # the build's per-machine output markers are
 
 myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline", "dollarmath", "amsmath"]
 
-# Math is typeset while the site builds (KaTeX through node), so a page needs only KaTeX's
-# stylesheet and fonts, served from the site itself: no script, no request elsewhere.
-katex_prerender = True
-flowdocs_katex_dir = str(ROOT / "node_modules" / "katex" / "dist")
 myst_heading_anchors = 3
 
 # Translations: one catalog per page in <repo>/locale, compiled by sphinx-build itself.

@@ -2,7 +2,6 @@
 
 import html as html_module
 import re
-import shutil
 
 import pytest
 
@@ -62,14 +61,3 @@ def test_the_notebook_keeps_the_cells_and_calls_main_instead_of_the_command_line
     assert "the flowdocs helpers it imports travel inside it" in notebook.cells[0].source
     assert notebook.cells[2].metadata == {"jupyter": {"source_hidden": True}}
     assert notebook.metadata["kernelspec"]["name"] == "python3"
-
-
-def test_missing_katex_stops_the_build_with_one_line(make_app, rootdir, tmp_path):
-    srcdir = tmp_path / "site"
-    shutil.copytree(rootdir / "test-lesson-directives", srcdir)
-    overrides = {
-        "extensions": ["myst_parser", "sphinxcontrib.katex", "flowdocs.sphinxext"],
-        "flowdocs_katex_dir": str(tmp_path / "node_modules" / "katex" / "dist"),
-    }
-    with pytest.raises(SystemExit, match=r"^flowdocs: KaTeX is missing from .*: run `npm ci`"):
-        make_app("html", srcdir=srcdir, confoverrides=overrides)

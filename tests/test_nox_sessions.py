@@ -1,5 +1,6 @@
 """nox sessions run as a user runs them, in a copy of the project: a torch preinstalled in a
-virtual environment, the one-line failure when there is none, and docs-live serving and reloading.
+virtual environment, the one-line failure when there is none, docs-live serving and reloading, and
+a clean clone built where Python is all there is.
 """
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project
+from conftest import ROOT, copy_project
 
 
 def user_env(**variables: str) -> dict[str, str]:
@@ -147,3 +150,61 @@ def test_docs_live_serves_english_and_shows_an_edit(tmp_path, built_site):
             server.wait()
         log.close()
         print((tmp_path / "docs-live.log").read_text()[-3000:])
+
+
+# What a stock rocm/pytorch container lacks: Node.js, a browser, gettext's tools.
+NOT_IN_A_CONTAINER = ("node", "nodejs", "npm", "npx", "chromium", "msgfmt", "msgmerge", "xgettext")
+MATH_PAGES = ("hands-on/inference", "hands-on/training", "hands-on/kv-cache")
+
+
+def path_without(programs: tuple[str, ...], links: Path) -> str:
+    """This PATH with ``programs`` gone: a folder holding one of them is replaced by a folder of
+    links to everything else in it, so python3, git and the rest stay reachable."""
+    folders = []
+    for number, folder in enumerate(os.environ["PATH"].split(os.pathsep)):
+        if not any(os.path.lexists(os.path.join(folder, name)) for name in programs):
+            folders.append(folder)
+            continue
+        kept = links / str(number)
+        kept.mkdir(parents=True)
+        for entry in Path(folder).iterdir():
+            if entry.name not in programs:
+                (kept / entry.name).symlink_to(entry)
+        folders.append(str(kept))
+    return os.pathsep.join(folders)
+
+
+def clean_clone(target: Path) -> Path:
+    """``git clone`` of this checkout, at its committed HEAD (a worktree's branch included)."""
+    head = subprocess.check_output(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True).strip()
+    subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(target)], check=True)
+    subprocess.run(["git", "checkout", "--quiet", head], cwd=target, check=True)
+    return target
+
+
+def test_a_clean_clone_builds_with_python_alone(tmp_path):
+    """The README's `nox -s docs`, then `nox -s i18n`, in a clean clone with no Node.js, browser
+    or gettext tools on PATH: every language's site, its math typeset and served by itself."""
+    project = clean_clone(tmp_path / "clone")
+    env = user_env(PATH=path_without(NOT_IN_A_CONTAINER, tmp_path / "bin"))
+    assert [shutil.which(name, path=env["PATH"]) for name in NOT_IN_A_CONTAINER] == [None] * 8
+    for session in ("docs", "i18n"):
+        done = run([sys.executable, "-m", "nox", "-s", session], project, env, timeout=1500)
+        assert done.returncode == 0, session
+    assert not (project / "node_modules").exists()
+
+    site = project / "docs" / "_build" / "site"
+    for language in ("en", "ja", "ko"):
+        for page in MATH_PAGES:
+            html = (site / language / f"{page}.html").read_text(encoding="utf-8")
+            assert '<span class="katex">' in html and "<math " in html, (language, page)
+            assert "katex-error" not in html
+            assert re.search(r'<link [^>]*href="\.\./_static/katex/katex\.min\.css', html)
+        training = (site / language / "hands-on" / "training.html").read_text(encoding="utf-8")
+        assert training.count("<mtr>") == 2  # the aligned formula's two rows
+        css = site / language / "_static" / "katex" / "katex.min.css"
+        fonts = re.findall(r"url\((fonts/[^)]+\.woff2)\)", css.read_text())
+        assert fonts and all((css.parent / font).is_file() for font in fonts)
+        for path in (site / language).rglob("*.html"):
+            elsewhere = r'<(link|script)\b[^>]*\b(href|src)="(https?:)?//'
+            assert not re.search(elsewhere, path.read_text(encoding="utf-8")), path

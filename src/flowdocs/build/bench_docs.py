@@ -48,10 +48,6 @@ def fresh_copy(root: Path, target: Path) -> Path:
         if source.is_file():  # a file deleted in the work tree is still listed
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    # npm's packages (KaTeX's stylesheet and fonts) are no part of a clone: a clone that has run
-    # `npm ci` has them, so link this checkout's.
-    if (root / "node_modules").is_dir() and not (target / "node_modules").exists():
-        (target / "node_modules").symlink_to(root / "node_modules", target_is_directory=True)
     return target
 
 

@@ -57,23 +57,20 @@ def fingerprint(docs_dir: Path, build_dir: Path, language: str) -> str:
     """A hash of everything a language's pages are made from, to skip a language with no change.
 
     The page sources, conf.py, templates and static files, that language's catalogs, the prepared
-    outputs, the examples and the flowdocs package, every installed package's version, the npm
-    packages (KaTeX's stylesheet and fonts), and the Sphinx command itself.
+    outputs, the examples and the flowdocs package (KaTeX's files included), every installed
+    package's version, and the Sphinx command itself.
     """
     roots = [
         (docs_dir, lambda path: "_build" not in path.parts and "recordings" not in path.parts),
         (docs_dir.parent / "locale" / language, lambda path: path.suffix == ".po"),
         (build_dir / "outputs" / "plan", lambda path: True),
         (docs_dir.parent / "examples", lambda path: path.suffix == ".py"),
-        (Path(flowdocs.__file__).parent, lambda path: path.suffix in (".py", ".html")),
+        (Path(flowdocs.__file__).parent, lambda path: "__pycache__" not in path.parts),
     ]
     digest = hashlib.sha256()
     for root, wanted in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file() and wanted(p)):
             digest.update(f"{path.relative_to(root)}\0".encode() + path.read_bytes())
-    npm_lock = docs_dir.parent / "package-lock.json"
-    if npm_lock.is_file():
-        digest.update(npm_lock.read_bytes())
     versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
     digest.update(json.dumps([versions, sphinx_command(docs_dir, build_dir, language)]).encode())
     return digest.hexdigest()

@@ -11,7 +11,7 @@ from flowdocs.sphinxext import (
     example_source,
     glued,
     glued_figure,
-    katex_assets,
+    katex_math,
     korean_search,
     languages,
     outputs,
@@ -37,7 +37,7 @@ def setup(app: Sphinx) -> dict:
         static_files,
         downloads,
         run_it_yourself,
-        katex_assets,
+        katex_math,
         descriptions,
         toc_captions,
     )

@@ -249,7 +249,8 @@ def test_nothing_is_cut_off_or_scrolls_sideways(open_context, server, language, 
 PROPER_NAMES = set(
     """AMD AOTriton Adam Apple Autograd BLAS BatchNorm CPU CUDA Dropout FlashAttention GELU GEMM
     GPT-2 GPU GitHub HIP ID IQR Intel KV KiB Linux Llama Lokalize MIOpen MKL MLP MPS Mac NVIDIA
-    OpenBLAS Poedit PyPI Python PyTorch README RNN ReLU ROCm SGD Tensile UTC Vega Winograd XDLOPS
+    OpenBLAS Poedit PyPI Python PyTorch README RNN Radeon ReLU ROCm SGD Tensile UTC Vega Winograd
+    XDLOPS
     autograd conda cuBLAS cuBLASLt cuDNN flowdocs gettext hipBLASLt im2col macOS ms nox oneDNN
     pip pipx detach rocBLAS torch wheel""".split()
     # Terms of the tools themselves: MIOpen's find step, the foreach optimizers, AMD's gfx names.

@@ -71,6 +71,23 @@ def test_a_build_with_the_site_url_writes_absolute_hreflang_and_canonical_links(
     assert '<link rel="canonical" href="https://x.org/docs/en/index.html" />' in html
 
 
+@pytest.mark.sphinx("html", testroot="lesson-directives", freshenv=True)
+def test_the_rocm_page_starts_the_container_of_the_lessons_rocm_tab(app):
+    """One constant prints the docker command in both places, so the two cannot differ."""
+    from html import unescape
+
+    from flowdocs.sphinxext.run_it_yourself import ROCM_CONTAINER
+
+    (app.srcdir / "index.md").write_text(
+        "# Lesson\n\n```{rocm-container}\n```\n\n```{run-it-yourself} lesson.py\n```\n",
+        encoding="utf-8",
+    )
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    assert text.count(f"$ {ROCM_CONTAINER}") == 2
+
+
 def test_korean_search_indexes_hangul_as_bigrams_and_keeps_other_words():
     from flowdocs.sphinxext.korean_search import SearchKorean
 

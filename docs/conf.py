@@ -33,8 +33,9 @@ flowdocs_repository = dict(
     url.split(", ", 1) for url in metadata("flowdocs").get_all("Project-URL") or []
 ).get("Repository", "")
 # Where the deployed site lives (the folder holding en/, ja/, ko/): the hreflang links and
-# canonical URLs must be absolute for search engines. Set it when publishing to a static host
-# (Read the Docs sets html_baseurl and flowdocs_language_url above instead).
+# canonical URLs must be absolute for search engines, so a build without it writes neither. Set
+# it when publishing to a static host (Read the Docs sets html_baseurl and flowdocs_language_url
+# above instead).
 flowdocs_site_url = os.environ.get("FLOWDOCS_SITE_URL", "")
 
 extensions = [

@@ -99,18 +99,19 @@ def convolution_choice(backend: str) -> str:
     """How MIOpen or cuDNN pick a convolution algorithm, as torch is set up here."""
     benchmark = torch.backends.cudnn.benchmark
     if backend == "rocm":
-        immediate = torch.backends.miopen.immediate
+        settings = f"torch.backends.cudnn.benchmark = {benchmark}, "
+        # The flag came with PyTorch PR #158951 (July 2025): an older torch lacks it.
+        immediate = getattr(getattr(torch.backends, "miopen", None), "immediate", None)
+        if immediate is None:
+            lacks = f"not in this torch ({torch.__version__})"
+            return f"{settings}torch.backends.miopen.immediate: {lacks}"
         how = (
             "MIOpen's immediate mode picks each solver without timing"
             if immediate
             else "MIOpen's find step picks each solver, from its database when it "
             "knows the shape, else by timing candidates"
         )
-        settings = (
-            f"torch.backends.cudnn.benchmark = {benchmark}, "
-            f"torch.backends.miopen.immediate = {immediate}"
-        )
-        return f"{settings}: {how}"
+        return f"{settings}torch.backends.miopen.immediate = {immediate}: {how}"
     how = (
         "cuDNN times its algorithms for each new shape and keeps the fastest"
         if benchmark

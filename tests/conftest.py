@@ -19,7 +19,7 @@ import pytest
 
 from flowdocs.build.bench_docs import fresh_copy
 
-pytest_plugins = ["sphinx.testing.fixtures"]
+pytest_plugins = ["sphinx.testing.fixtures", "fake_torch"]  # fake_torch: GPU-only code in tests
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).parent / "sites"

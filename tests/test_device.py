@@ -4,26 +4,20 @@ No test machine has an AMD or NVIDIA GPU, so the GPU branches run against a fake
 ``torch.version`` and faked device properties, shaped like the real ones.
 """
 
-from types import SimpleNamespace
-
 import pytest
 import torch
+from fake_torch import CU128, CU130, ROCM_6_4, ROCM_7_2, Surface
 
 from flowdocs import device as fd
 
 
 @pytest.fixture
-def fake_gpu(monkeypatch):
-    """Pretend one GPU is visible; returns a function that picks ROCm or CUDA."""
+def fake_gpu(fake_torch):
+    """Pretend one GPU is visible; returns a function that picks ROCm or CUDA (fake_torch.py)."""
 
     def install(hip: str | None, cuda: str | None, arch_list=(), blas="Cublas", **props):
-        monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-        monkeypatch.setattr(torch.version, "hip", hip)
-        monkeypatch.setattr(torch.version, "cuda", cuda)
-        monkeypatch.setattr(torch.cuda, "get_device_properties", lambda _: SimpleNamespace(**props))
-        monkeypatch.setattr(torch.cuda, "get_arch_list", lambda: list(arch_list))
-        preferred = SimpleNamespace(name=blas)  # shaped like torch._C._BlasBackend.Cublaslt
-        monkeypatch.setattr(torch.backends.cuda, "preferred_blas_library", lambda: preferred)
+        surface = Surface(torch.__version__, hip, cuda, tuple(arch_list), blas, props=props)
+        fake_torch(surface)
 
     return install
 
@@ -91,20 +85,6 @@ def test_cpu_is_described_for_real():
     assert info.summary().startswith('device = "cpu" (CPU ')
 
 
-# torch.cuda.get_arch_list() as published by people who ran these wheels:
-# 2.13.0+rocm7.2 on a Radeon 8060S, a ROCm 6.4 nightly on gfx1151, 2.13.0+cu130, 2.10.0+cu128.
-ROCM_7_2 = [
-    "gfx900", "gfx906", "gfx908", "gfx90a", "gfx942", "gfx1030", "gfx1100", "gfx1101", "gfx1102",
-    "gfx1103", "gfx1200", "gfx1201", "gfx950", "gfx1150", "gfx1151",
-]  # fmt: skip
-ROCM_6_4 = [
-    "gfx900", "gfx906", "gfx908", "gfx90a", "gfx942", "gfx1030", "gfx1100", "gfx1101", "gfx1102",
-    "gfx1200", "gfx1201",
-]  # fmt: skip
-CU130 = ["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"]
-CU128 = ["sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"]
-
-
 def test_an_mi300x_is_compiled_for_and_prefers_hipblaslt(fake_gpu):
     fake_gpu(
         hip="7.2.53211", cuda=None, arch_list=ROCM_7_2, blas="Cublaslt",
@@ -147,9 +127,10 @@ def test_cuda_gpus_run_code_of_their_major_version(fake_gpu, major, minor, arch_
     assert (lines[2] if len(lines) > 2 else None) == verdict
 
 
-def test_a_torch_without_preferred_blas_library_is_said_so(fake_gpu, monkeypatch):
-    fake_gpu(hip=None, cuda="12.8", arch_list=CU128, name="NVIDIA A100", major=8, minor=0)
-    monkeypatch.delattr(torch.backends.cuda, "preferred_blas_library")
+def test_a_torch_without_preferred_blas_library_is_said_so(fake_gpu):
+    fake_gpu(
+        hip=None, cuda="12.8", arch_list=CU128, blas=None, name="NVIDIA A100", major=8, minor=0
+    )
     support = fd.arch_support(fd.describe(torch.device("cuda")))
     assert support.lines()[1] == "torch.backends.cuda.preferred_blas_library() is not in this torch"
 

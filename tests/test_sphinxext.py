@@ -1,5 +1,6 @@
 """flowdocs.sphinxext on tiny sample sites (tests/sites/<name>), built with sphinx.testing."""
 
+import re
 import subprocess
 import sys
 
@@ -37,6 +38,54 @@ def test_example_source_emphasis_counts_within_a_shown_part(app):
     html = (app.outdir / "index.html").read_text(encoding="utf-8")
     emphasized = html.split('<span class="hll">')[1:]
     assert len(emphasized) == 1 and "pred" in emphasized[0].split("\n")[0]
+
+
+LANGUAGES = {"en": "English", "ja": "日本語"}
+
+
+@pytest.mark.sphinx(
+    "html", testroot="example-source", freshenv=True,
+    confoverrides={"flowdocs_languages": LANGUAGES},
+)  # fmt: skip
+def test_a_build_with_no_known_address_writes_no_hreflang_links(app):
+    """Search engines reject relative hreflang links (Lighthouse: "Relative href value")."""
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert "hreflang" not in html
+    assert 'rel="canonical"' not in html
+
+
+@pytest.mark.sphinx(
+    "html", testroot="example-source", freshenv=True,
+    confoverrides={"flowdocs_languages": LANGUAGES, "flowdocs_site_url": "https://x.org/docs/"},
+)  # fmt: skip
+def test_a_build_with_the_site_url_writes_absolute_hreflang_and_canonical_links(app):
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    links = dict(re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)"', html))
+    assert links == {
+        "en": "https://x.org/docs/en/index.html",
+        "ja": "https://x.org/docs/ja/index.html",
+        "x-default": "https://x.org/docs/en/index.html",
+    }
+    assert '<link rel="canonical" href="https://x.org/docs/en/index.html" />' in html
+
+
+@pytest.mark.sphinx("html", testroot="lesson-directives", freshenv=True)
+def test_the_rocm_page_starts_the_container_of_the_lessons_rocm_tab(app):
+    """One constant prints the docker command in both places, so the two cannot differ."""
+    from html import unescape
+
+    from flowdocs.sphinxext.run_it_yourself import ROCM_CONTAINER
+
+    (app.srcdir / "index.md").write_text(
+        "# Lesson\n\n```{rocm-container}\n```\n\n```{run-it-yourself} lesson.py\n```\n",
+        encoding="utf-8",
+    )
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    assert text.count(f"$ {ROCM_CONTAINER}") == 2
 
 
 def test_korean_search_indexes_hangul_as_bigrams_and_keeps_other_words():

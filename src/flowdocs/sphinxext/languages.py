@@ -6,10 +6,14 @@ that serves each language elsewhere (Read the Docs: one project per language) se
 ``flowdocs_language_url``, e.g. ``https://x.readthedocs.io/{language}/latest/{page}.html``.
 ``flowdocs_languages`` in conf.py lists the languages (code -> own name). When
 ``flowdocs_site_url`` names where the sibling-folder site is published, the ``hreflang``
-alternates and the canonical link are absolute, as search engines require.
+alternates and the canonical link are absolute, as search engines require. A build that knows
+no address writes no ``hreflang`` alternates at all (search engines reject relative ones); its
+language switcher still links the other languages, relatively.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlparse
 
 from sphinx.application import Sphinx
 
@@ -38,6 +42,8 @@ def site_root(app: Sphinx, pagename: str) -> str:
 def add_alternates(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     links = alternates(app, pagename)
     context["flowdocs_alternates"] = links
+    if not all(urlparse(link["href"]).netloc for link in links):
+        return  # relative: search engines reject them (Lighthouse: "Relative href value")
     tags = [
         f'<link rel="alternate" hreflang="{link["code"]}" href="{link["href"]}" />'
         for link in links

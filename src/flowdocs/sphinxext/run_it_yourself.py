@@ -168,6 +168,17 @@ class RunItYourself(SphinxDirective):
         return [container]
 
 
+class RocmContainer(SphinxDirective):
+    """``{rocm-container}``: the ROCm tab's docker command, for a page that starts the same one."""
+
+    def run(self) -> list[nodes.Node]:
+        text = f"$ {ROCM_CONTAINER}"
+        command = nodes.literal_block(text, text, language="console")
+        command["classes"].append("flowdocs-rocm-container")
+        return [command]
+
+
 def setup(app: Sphinx) -> None:
     app.add_config_value("flowdocs_repository", "", "env", str)
     app.add_directive("run-it-yourself", RunItYourself)
+    app.add_directive("rocm-container", RocmContainer)

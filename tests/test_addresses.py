@@ -20,6 +20,8 @@ LINKED_ON_PURPOSE = {
     "huggingface.co",  # the model configurations the inference theory page cites
     "localhost",  # previewing the built site with python -m http.server
 }
+# Addresses on shared hosts, linked on purpose by their owner's path (never the whole host).
+LINKED_PREFIXES = ("https://github.com/ROCm/",)  # MIOpen's solver sources, who-does-the-work
 URL = re.compile(r"""https?://[^\s"'<>()`\\]+|(?:(?<=href=")|(?<=src="))//[^\s"'<>\\]+""")
 NAMESPACE = re.compile(r"""\sxmlns(?::\w+)?="[^"]*\"""")  # XML names, never fetched
 
@@ -41,7 +43,12 @@ def addresses(text: str) -> set[str]:
 
 
 def unconfigured(text: str, allowed: set[str]) -> set[str]:
-    return {url for url in addresses(text) if urlparse(url, scheme="https").hostname not in allowed}
+    return {
+        url
+        for url in addresses(text)
+        if urlparse(url, scheme="https").hostname not in allowed
+        and not url.startswith(LINKED_PREFIXES)
+    }
 
 
 def site_files(site, language):

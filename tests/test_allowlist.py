@@ -18,6 +18,7 @@ import pytest
 from conftest import ROOT, notebook_page
 from flowdocs.build.check_recordings import check, commit_problem, printable
 from flowdocs.build.execute import execute
+from flowdocs.build.outputs import check_cells
 from flowdocs.build.pages import executed_pages
 from flowdocs.build.store import Store, StoreError, load, sha256, workflow_run
 from flowdocs.sphinxext.outputs import workflow_run as linked_run
@@ -128,6 +129,9 @@ SCRIPT = "<script>document.title='PWNED'</script><img src=x onerror=alert(1)>"
         (glued("value", {"text/html": SCRIPT}),
          "cell 1: output type application/papermill.record/text/html is not one the lessons "
          "print"),
+        ({**display("text/plain"), "output_type": "execute_result",
+          "execution_count": "<script>"},
+         "cell 1: its execution count is not a number"),
         ({"output_type": "update_display_data", "data": {}, "metadata": {}},
          "cell 1: output type 'update_display_data' is not one the lessons print"),
         ({"output_type": "stream", "name": "stdin", "text": "x"},
@@ -236,6 +240,19 @@ def test_a_recording_says_which_run_made_it_and_only_this_projects_run_is_linked
     assert linked_run({"provenance": fork}, REPOSITORY) is None  # shown as contributed
     assert linked_run({"provenance": {"by": "contributor"}}, REPOSITORY) is None
     assert linked_run({"provenance": None}, REPOSITORY) is None
+
+
+def test_a_recording_with_other_cells_than_its_page_fails_with_one_line(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "hands-on").mkdir(parents=True)
+    (docs / f"{PAGE}.md").write_text(notebook_page("A page", "print(1)"))
+    (page,) = executed_pages(docs, tmp_path / "examples")
+    forged = notebook(lesson_outputs())
+    forged["cells"] *= 2
+    path = write_store(tmp_path / "cpu-test", forged)
+    with pytest.raises(SystemExit) as caught:
+        check_cells(load(tmp_path / "cpu-test"), page)
+    assert str(caught.value) == f"flowdocs: {path}: 2 code cells, but {PAGE}.md has 1"
 
 
 def test_a_lesson_that_prints_html_fails_when_this_build_stores_its_outputs(tmp_path):

@@ -113,6 +113,8 @@ def check_output(output: object, what: str) -> None:
     extra = sorted(set(output) - OUTPUT_KEYS[kind])
     if extra:
         raise ValueError(f"{what}: {kind} output has {', '.join(extra)}")
+    if not isinstance(output.get("execution_count"), int | None):
+        raise ValueError(f"{what}: its execution count is not a number")
     if kind == "stream":
         if output.get("name") not in STREAMS:
             raise ValueError(f"{what}: stream {output.get('name')!r} is not stdout or stderr")
@@ -142,6 +144,8 @@ def check_notebook(notebook: object) -> None:
         extra = sorted(set(cell) - CELL_KEYS)
         if extra:
             raise ValueError(f"{what} has {', '.join(extra)}")
+        if not isinstance(cell.get("execution_count"), int | None):
+            raise ValueError(f"{what}: its execution count is not a number")
         cell_metadata = cell.get("metadata", {})
         if not isinstance(cell_metadata, dict) or set(cell_metadata) - CELL_METADATA:
             found = sorted(set(cell_metadata) - CELL_METADATA) if cell_metadata else []

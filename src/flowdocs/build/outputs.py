@@ -135,6 +135,16 @@ def merged_notebook(page: Page, stores: list[Store]) -> nbformat.NotebookNode:
     return notebook
 
 
+def check_cells(store: Store, page: Page) -> None:
+    """A store that claims to have run the page has one executed cell per code cell of it."""
+    found, wanted = len(store.cells(page.docname)), len(page.code_cells)
+    if found != wanted:
+        raise SystemExit(
+            f"flowdocs: {store.notebook_path(page.docname)}: {found} code cells, "
+            f"but {page.docname}.md has {wanted}"
+        )
+
+
 def write_if_changed(path: Path, text: str) -> bool:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
@@ -227,6 +237,8 @@ def prepare(docs: Path, build_dir: Path, requested: str | None, strict: bool) ->
     stale: dict[str, str | None] = {}
     for page in pages:
         current = [r for r in recordings.values() if r.current(page.docname, page.digest)]
+        for recording in current:
+            check_cells(recording, page)
         primary = min(
             (r for r in current if r.id in wanted), key=lambda r: wanted.index(r.id), default=None
         )

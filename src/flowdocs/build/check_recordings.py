@@ -79,11 +79,11 @@ def differing(live: Store, recording: Store, docname: str) -> list[str]:
     return [printable(line) for line in list(diff)[2:] if not line.startswith("@@")]
 
 
-def provenance_lines(store: Store) -> list[str]:
+def provenance_lines(store: Store, root: Path) -> list[str]:
     made = store.provenance or {}
     if made.get("by") != "workflow":
         return ["made by: a contributor (not this project's workflow): read every line below"]
-    manifest = store.folder / "recording.json"
+    manifest = (store.folder / "recording.json").relative_to(root)
     return [
         f"made by: the workflow of {made['repository']}, run {made['run_url']}",
         f"its attestation: gh attestation verify {manifest} --repo {made['repository']}",
@@ -105,7 +105,7 @@ def review(store: Store, live: Store, digests: dict[str, str], root: Path) -> li
     print(f"  recorded {store.recorded} {commit}")
     if store.commit and store.commit.endswith("-dirty"):
         print("  from a work tree with uncommitted changes: its pages' code hashes decide")
-    for line in provenance_lines(store):
+    for line in provenance_lines(store, root):
         print(f"  {printable(line)}")
     for docname in sorted(set(store.pages) & set(digests)):
         state = "current" if store.current(docname, digests[docname]) else "out of date"

@@ -168,6 +168,10 @@ def test_an_output_the_lessons_do_not_print_fails_the_load_with_one_line(tmp_pat
         ({"cells": [{"cell_type": "code", "execution_count": 1, "outputs": [], "source": "",
                      "metadata": {"widgets": {}}}]},
          "cell 1: cell metadata widgets is not a page's"),
+        ({"metadata": [[1]]}, "its metadata is not a mapping"),
+        ({"cells": [{"cell_type": "code", "execution_count": 1, "outputs": [], "source": "",
+                     "metadata": [[1]]}]},
+         "cell 1: its metadata is not a mapping"),
     ],
 )  # fmt: skip
 def test_widget_state_attachments_and_markdown_cells_fail_the_load(tmp_path, changes, problem):
@@ -199,7 +203,9 @@ def test_deeply_nested_json_is_refused_with_one_line(tmp_path):
         ({"id": "x\n```{raw} html"}, "id 'x\\n```{raw} html' is not its folder's name"),
         ({"pages": {"../../etc/passwd": {}}}, "page '../../etc/passwd' is not a page's name"),
         ({"commit": "--output=/tmp/x"}, "'commit' is not a git commit"),
-        ({"device": {"name": {"html": SCRIPT}}}, "'device' holds more than names and numbers"),
+        ({"device": {"backend": "cuda", "name": {"html": SCRIPT}}},
+         "'device' needs a backend and a name, all text"),
+        ({"device": {"backend": "cuda"}}, "'device' needs a backend and a name, all text"),
         ({"provenance": {"by": "workflow", "server": "https://github.com",
                          "repository": "flowdocs/flowdocs", "run_id": "1",
                          "run_url": "javascript:alert(1)"}},

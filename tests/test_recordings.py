@@ -248,8 +248,9 @@ def test_check_recordings_summarises_a_fresh_recording_and_refuses_an_injected_o
     summary = done.stdout
     assert "recording cpu-test: CPU" in summary
     assert f"made by: the workflow of flowdocs/flowdocs, run {RUN_URL}" in summary
-    for page in PAGES:
-        assert re.search(rf"page {page} \(current\): \d+ printed lines differ", summary), page
+    for page in PAGES:  # kv-cache's example may have changed since (see the test above)
+        assert re.search(rf"page {page} \((current|out of date)\): \d+ printed lines", summary)
+    assert "page hands-on/inference (current): " in summary
     assert summary.strip().splitlines()[-1] == "flowdocs: 1 recordings checked: no problems"
     inject(project, "injected", HTML_OUTPUT)
     try:

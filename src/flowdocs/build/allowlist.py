@@ -32,6 +32,7 @@ OUTPUT_KEYS = {
     "execute_result": {"output_type", "data", "metadata", "execution_count"},
     "error": {"output_type", "ename", "evalue", "traceback"},
 }
+NOTEBOOK_KEYS = {"cells", "metadata", "nbformat", "nbformat_minor"}
 CELL_KEYS = {"cell_type", "execution_count", "metadata", "outputs", "source", "id"}
 CELL_METADATA = {"tags", "mystnb", "editable", "slideshow", "jupyter", "collapsed", "scrolled"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -132,11 +133,12 @@ def check_notebook(notebook: object) -> None:
     attachments, no markdown); ``ValueError`` names the cell and what is wrong."""
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise ValueError("is not a notebook")
-    extra = sorted(set(notebook) - {"cells", "metadata", "nbformat", "nbformat_minor"})
     metadata = notebook.get("metadata", {})
-    if extra or not isinstance(metadata, dict) or set(metadata) - {"kernelspec"}:
-        found = ", ".join(extra or sorted(set(metadata) - {"kernelspec"}) or ["metadata"])
-        raise ValueError(f"notebook {found} is not what a recording holds")
+    if not isinstance(metadata, dict):
+        raise ValueError("its metadata is not a mapping")
+    extra = sorted(set(notebook) - NOTEBOOK_KEYS) or sorted(set(metadata) - {"kernelspec"})
+    if extra:
+        raise ValueError(f"notebook {', '.join(extra)} is not what a recording holds")
     for number, cell in enumerate(notebook["cells"], start=1):
         what = f"cell {number}"
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -147,9 +149,11 @@ def check_notebook(notebook: object) -> None:
         if not isinstance(cell.get("execution_count"), int | None):
             raise ValueError(f"{what}: its execution count is not a number")
         cell_metadata = cell.get("metadata", {})
-        if not isinstance(cell_metadata, dict) or set(cell_metadata) - CELL_METADATA:
-            found = sorted(set(cell_metadata) - CELL_METADATA) if cell_metadata else []
-            raise ValueError(f"{what}: cell metadata {', '.join(found)} is not a page's")
+        if not isinstance(cell_metadata, dict):
+            raise ValueError(f"{what}: its metadata is not a mapping")
+        extra = sorted(set(cell_metadata) - CELL_METADATA)
+        if extra:
+            raise ValueError(f"{what}: cell metadata {', '.join(extra)} is not a page's")
         outputs = cell.get("outputs")
         if not isinstance(outputs, list):
             raise ValueError(f"{what} has no outputs list")

@@ -233,6 +233,8 @@ def test_files_a_manifest_does_not_list_and_links_are_refused(tmp_path):
     (folder / "notes.html").unlink()
     (folder / "hands-on" / "link.ipynb").symlink_to("/dev/zero")
     assert refused(folder) == f"flowdocs: {folder / 'hands-on' / 'link.ipynb'}: not a plain file"
+    (tmp_path / "linked").symlink_to(folder)
+    assert refused(tmp_path / "linked") == f"flowdocs: {tmp_path / 'linked'}: not a plain file"
 
 
 def test_a_recording_says_which_run_made_it_and_only_this_projects_run_is_linked(tmp_path):
@@ -281,6 +283,21 @@ def test_check_recordings_passes_on_no_recording_with_a_clear_line(tmp_path, cap
     (tmp_path / "docs" / "conf.py").write_text("")
     assert check(tmp_path / "docs", tmp_path / "docs" / "_build") == 0
     assert "no recording in" in capsys.readouterr().out
+
+
+def test_check_recordings_fails_on_what_is_no_recording_folder(tmp_path, capsys):
+    docs = tmp_path / "docs"
+    (docs / "recordings").mkdir(parents=True)
+    (docs / "conf.py").write_text("")
+    (docs / "recordings" / "notes.html").write_text(SCRIPT)
+    (docs / "recordings" / "elsewhere").symlink_to(tmp_path)
+    assert check(docs, docs / "_build") == 2
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines == [
+        f"flowdocs: {docs / 'recordings' / 'elsewhere'}: not a recording's folder",
+        f"flowdocs: {docs / 'recordings' / 'notes.html'}: not a recording's folder",
+        "flowdocs: 0 recordings checked: 2 problems",
+    ]
 
 
 def test_a_commit_outside_the_history_is_named(tmp_path):

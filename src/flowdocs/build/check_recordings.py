@@ -120,11 +120,13 @@ def check(docs: Path, build_dir: Path) -> int:
     """Check and summarise every recording of ``docs``; the number of problems found."""
     docs = docs.resolve()
     root, examples = docs.parent, docs.parent / "examples"
-    folders = sorted(f for f in (docs / "recordings").glob("*") if f.is_dir())
-    if not folders:
+    found = sorted((docs / "recordings").glob("*"))
+    folders = [path for path in found if path.is_dir() and not path.is_symlink()]
+    if not found:
         say(f"no recording in {docs / 'recordings'}: nothing to check")
         return 0
-    problems, stores = [], []
+    problems = [f"{path}: not a recording's folder" for path in found if path not in folders]
+    stores = []
     for folder in folders:
         try:
             stores.append(load(folder))

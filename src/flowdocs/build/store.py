@@ -216,15 +216,16 @@ def manifest_problem(manifest: object, folder: Path) -> str | None:
 
 
 def files_of(folder: Path) -> list[Path]:
-    """The folder's files, refused when they are not plain files or take more than the budget."""
-    files, size = [], 0
-    for path in folder.rglob("*"):
+    """The folder's files, refused when they are not plain files or too many or too large."""
+    files, entries, size = [], 0, 0
+    for path in [folder, *folder.rglob("*")]:
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
             raise StoreError(f"flowdocs: {path}: not a plain file")
+        entries += path != folder
         if path.is_file():
             files.append(path)
             size += path.stat().st_size
-        if len(files) > MAX_FILES or size > MAX_BYTES:
+        if entries > MAX_FILES or size > MAX_BYTES:
             raise StoreError(
                 f"flowdocs: {folder}: takes more than {MAX_BYTES / 2**20:.0f} MB "
                 f"or {MAX_FILES} files; a recording takes less"

@@ -266,6 +266,12 @@ def record(session: nox.Session) -> None:
     run_in_build_env(session, "python", "-m", "flowdocs.build.record", *session.posargs)
 
 
+@nox.session(name="check-recordings", venv_backend="none", requires=["build-env"])
+def check_recordings(session: nox.Session) -> None:
+    """Check every recording in docs/recordings and print what a reviewer must read."""
+    run_in_build_env(session, "python", "-m", "flowdocs.build.check_recordings", *session.posargs)
+
+
 @nox.session(name="bench-docs", default=False, venv_backend="none", requires=["build-env"])
 def bench_docs(session: nox.Session) -> None:
     """Time rebuilds, cold builds and a fresh set-up; results in build/bench-docs.json."""

@@ -41,15 +41,17 @@ class SiteBuild:
         return (self.site / language / f"{name}.html").read_text(encoding="utf-8")
 
 
-def build_site(docs: Path, build_dir: Path, *options: str, module: str = "site") -> SiteBuild:
+def build_site(
+    docs: Path, build_dir: Path, *options: str, module: str = "site", env: dict | None = None
+) -> SiteBuild:
     """Run ``python -m flowdocs.build.<module>`` as nox does on CI; keep its whole output.
 
     CI machines set ``CI=true``, which turns on colours and in-place progress lines in Sphinx:
-    the build's log must stay one plain line per page there too.
+    the build's log must stay one plain line per page there too. ``env`` adds variables.
     """
     command = [sys.executable, "-m", f"flowdocs.build.{module}", "--docs", str(docs)]
     command += ["--build-dir", str(build_dir), *options]
-    env = {**os.environ, "CI": "true"}
+    env = {**os.environ, "CI": "true", **(env or {})}
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
     log = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)  # kernels colour tracebacks
     return SiteBuild(build_dir, done.returncode, log)

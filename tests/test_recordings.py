@@ -1,28 +1,56 @@
 """Recordings: record on one machine, publish anywhere, never pass a stale output off as current.
 
-A copy of the project records itself on this machine's CPU (tests make their recordings on the
-fly; the repository's own recordings come only from the machines they name).
+A copy of the project, a git repository of its own, records itself on this machine's CPU as if
+in the project's GitHub workflow (tests make their recordings on the fly; the repository's own
+recordings come only from the machines they name).
 """
 
 import html as html_module
 import json
 import re
 import shutil
+import subprocess
 
 import pytest
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, build_site, copy_project, executed, serve
+from flowdocs.build.store import sha256
 
 LANGUAGES = ("en", "ja", "ko")
 PAGES = ["hands-on/autograd-modes", "hands-on/inference", "hands-on/kv-cache",
          "hands-on/training", "hands-on/who-does-the-work"]  # fmt: skip
 SCRIPT = {"ja": r"[\u3040-\u30ff]", "ko": r"[\uac00-\ud7a3]"}
+RUN_URL = "https://github.com/flowdocs/flowdocs/actions/runs/4242"  # [project.urls] Repository
+WORKFLOW = {
+    "GITHUB_ACTIONS": "true",
+    "GITHUB_SERVER_URL": "https://github.com",
+    "GITHUB_REPOSITORY": "flowdocs/flowdocs",
+    "GITHUB_RUN_ID": "4242",
+}
+ORIGIN = {
+    "workflow": {"en": "recorded by this project's workflow (run ", "ja": "ワークフロー",
+                 "ko": "워크플로"},
+    "contributed": {"en": "contributed", "ja": "寄せられた", "ko": "기여받은"},
+}  # fmt: skip
+HTML_OUTPUT = {
+    "output_type": "display_data",
+    "data": {"text/html": "<div id='xss'></div><script>document.title='PWNED'</script>"},
+    "metadata": {},
+}
+
+
+def git(folder, *args: str) -> str:
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args]
+    return subprocess.run(command, cwd=folder, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, built_site):
     docs = copy_project(tmp_path_factory.mktemp("recordings") / "project", built_site) / "docs"
-    recorded = build_site(docs, docs / "_build", "--id", "cpu-test", module="record")
+    git(docs.parent, "init", "-q")
+    git(docs.parent, "add", "-A")
+    git(docs.parent, "commit", "-q", "-m", "the project")
+    recorded = build_site(docs, docs / "_build", "--id", "cpu-test", module="record", env=WORKFLOW)
     assert recorded.returncode == 0, recorded.log[-3000:]
     assert sorted(executed(recorded.log)) == PAGES  # a recording runs every page afresh
     return docs
@@ -53,6 +81,11 @@ def test_a_recording_holds_readable_notebooks_and_its_provenance(project):
     assert manifest["id"] == "cpu-test" and manifest["device"]["backend"] == "cpu"
     assert sorted(manifest["pages"]) == PAGES
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", manifest["recorded"])
+    assert manifest["commit"] == git(project.parent, "rev-parse", "--short=12", "HEAD").strip()
+    assert manifest["provenance"] == {
+        "by": "workflow", "server": "https://github.com", "repository": "flowdocs/flowdocs",
+        "run_id": "4242", "run_url": RUN_URL,
+    }  # fmt: skip
     size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
     assert size < 2 * 1024 * 1024
     text = "".join(path.read_text() for path in folder.rglob("*") if path.is_file())
@@ -76,8 +109,11 @@ def test_a_build_from_a_recording_executes_nothing_and_says_so_in_every_language
                 assert "come from a recording" in text
             else:
                 assert re.search(SCRIPT[language], text), (language, page)
+            assert ORIGIN["workflow"][language] in text, (language, page)  # who made it
+            assert f'href="{RUN_URL}"' in html(project, language, page), (language, page)
         environment = html(project, language, "reference/environment").split("<h2")[-1]
         assert "<code" in environment and "cpu-test" in environment, language
+        assert f'href="{RUN_URL}">4242</a>' in environment, language
         assert f"{len(PAGES)} / {len(PAGES)}" in environment, language  # current for every page
 
 
@@ -143,7 +179,8 @@ def test_a_changed_example_makes_exactly_its_pages_stale(project):
         stale = note(html(project, language, "hands-on/kv-cache"))
         assert "cpu-test" in stale, language
         fresh = note(html(project, language, "hands-on/inference"))
-        assert "cpu-test" not in fresh, language
+        assert fresh.count("cpu-test") == 1, language  # who made it, not that it is stale
+        assert ORIGIN["workflow"][language] in fresh, language
         if language == "en":
             assert "out of date" in stale and "computed while this site was built" in stale
             assert "come from a recording" in fresh
@@ -178,3 +215,78 @@ def test_choosing_a_machine_once_switches_every_output_on_the_page(project):
             assert set(page.evaluate(chosen)) == {"cpu-test"}, language
             page.close()
         browser.close()
+
+
+def inject(project, name: str, output: dict, provenance: dict | None = None) -> None:
+    """A copy of cpu-test named ``name`` with ``output`` added to inference's first cell and
+    its hash recomputed, as anyone can; without ``provenance``, it says nothing of who made it."""
+    folder = project / "recordings" / name
+    shutil.copytree(project / "recordings" / "cpu-test", folder)
+    notebook_path = folder / "hands-on" / "inference.ipynb"
+    notebook = json.loads(notebook_path.read_text())
+    notebook["cells"][0]["outputs"].append(output)
+    notebook_path.write_text(json.dumps(notebook, indent=1))
+    manifest = json.loads((folder / "recording.json").read_text())
+    manifest["id"] = name
+    manifest["pages"]["hands-on/inference"]["outputs"] = sha256(notebook_path)
+    manifest.pop("provenance")
+    if provenance:
+        manifest["provenance"] = provenance
+    (folder / "recording.json").write_text(json.dumps(manifest, indent=1))
+
+
+def check_recordings(project):
+    command = ["python", "-m", "flowdocs.build.check_recordings", "--docs", str(project)]
+    command += ["--build-dir", str(project / "_build")]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def test_check_recordings_summarises_a_fresh_recording_and_refuses_an_injected_one(project):
+    done = check_recordings(project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert executed(done.stdout) == []  # this build's run of the same code, reused
+    summary = done.stdout
+    assert "recording cpu-test: CPU" in summary
+    assert f"made by: the workflow of flowdocs/flowdocs, run {RUN_URL}" in summary
+    for page in PAGES:  # kv-cache's example may have changed since (see the test above)
+        assert re.search(rf"page {page} \((current|out of date)\): \d+ printed lines", summary)
+    assert "page hands-on/inference (current): " in summary
+    assert summary.strip().splitlines()[-1] == "flowdocs: 1 recordings checked: no problems"
+    inject(project, "injected", HTML_OUTPUT)
+    try:
+        done = check_recordings(project)
+        build = build_site(project, project / "_build", "--outputs", "cpu-test")
+    finally:
+        shutil.rmtree(project / "recordings" / "injected")
+    notebook = project / "recordings" / "injected" / "hands-on" / "inference.ipynb"
+    problem = f"flowdocs: {notebook}: cell 1: output type text/html is not one the lessons print"
+    assert done.returncode != 0
+    assert problem in done.stdout.splitlines()
+    assert done.stdout.strip().splitlines()[-1] == "flowdocs: 2 recordings checked: 1 problems"
+    assert build.returncode != 0 and build.log.strip().splitlines() == [problem]
+
+
+def test_each_recording_says_who_made_it_and_prints_only_text(project):
+    """Beside the workflow's recording, a contributed one whose printout holds HTML and ANSI."""
+    printout = "<script>document.title='PWNED'</script>\x1b[31mred\x1b[0m\n"
+    stream = {"output_type": "stream", "name": "stdout", "text": printout}
+    inject(project, "cpu-contributed", stream)
+    try:
+        build = build_site(project, project / "_build")
+    finally:
+        shutil.rmtree(project / "recordings" / "cpu-contributed")
+    assert build.returncode == 0, build.log[-3000:]
+    for language in LANGUAGES:
+        page_html = html(project, language, "hands-on/inference")
+        assert "<script>document.title" not in page_html, language
+        assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in page_html
+        origins = re.findall(r'<div class="flowdocs-origin[^"]*">\s*<p>(.*?)</p>', page_html)
+        assert origins, language
+        workflow = [o for o in origins if "cpu-test" in o]
+        contributed = [o for o in origins if "cpu-contributed" in o]
+        assert workflow and contributed, language
+        assert all(ORIGIN["workflow"][language] in o and RUN_URL in o for o in workflow)
+        assert all(ORIGIN["contributed"][language] in o and "href" not in o for o in contributed)
+        environment = html(project, language, "reference/environment").split("<h2")[-1]
+        assert ORIGIN["contributed"][language] in environment, language
+        assert f'href="{RUN_URL}"' in environment, language

@@ -33,7 +33,7 @@ from myst_nb.core.utils import coalesce_streams
 
 from flowdocs.build.execute import Execution, ExecutionFailed, execute, utc_now
 from flowdocs.build.pages import Page, executed_pages
-from flowdocs.build.store import Store, StoreError, load
+from flowdocs.build.store import CONTRIBUTED, Store, StoreError, load
 from flowdocs.cli import DEVICE_ENV
 
 LIVE = "live"
@@ -100,6 +100,7 @@ def source(store: Store, docname: str) -> dict:
         "seconds": page["seconds"],
         "executed": page["executed"],
         "outputs": page["outputs"],
+        "provenance": None if store.id == LIVE else store.provenance or CONTRIBUTED,
     }
 
 
@@ -132,6 +133,16 @@ def merged_notebook(page: Page, stores: list[Store]) -> nbformat.NotebookNode:
                 *coalesce_streams(each if number == 0 else shown(each)),
             ]
     return notebook
+
+
+def check_cells(store: Store, page: Page) -> None:
+    """A store that claims to have run the page has one executed cell per code cell of it."""
+    found, wanted = len(store.cells(page.docname)), len(page.code_cells)
+    if found != wanted:
+        raise SystemExit(
+            f"flowdocs: {store.notebook_path(page.docname)}: {found} code cells, "
+            f"but {page.docname}.md has {wanted}"
+        )
 
 
 def write_if_changed(path: Path, text: str) -> bool:
@@ -194,6 +205,23 @@ def report_stale(stale: dict[str, str | None], strict: bool) -> None:
         )
 
 
+def run_live(pages: list[Page], examples: Path, live: Store) -> None:
+    """Execute those of ``pages`` whose outputs in ``live`` are not current, keeping each."""
+    todo = [page for page in pages if not live.current(page.docname, page.digest)]
+
+    def keep(execution: Execution) -> None:
+        live.put(execution)
+        live.save()
+        say(f"executed {execution.page.docname} in {execution.seconds:.1f} s")
+
+    try:
+        execute(todo, examples, keep)
+    except ExecutionFailed as failed:
+        raise SystemExit(f"{failed}\n\n{failed.traceback}".rstrip()) from None
+    except StoreError as error:  # a lesson printed what no store may hold
+        raise SystemExit(str(error)) from None
+
+
 def prepare(docs: Path, build_dir: Path, requested: str | None, strict: bool) -> None:
     """Make ``<build_dir>/outputs`` current for every executed page of ``docs``."""
     docs, outputs_dir = docs.resolve(), build_dir.resolve() / "outputs"
@@ -209,27 +237,15 @@ def prepare(docs: Path, build_dir: Path, requested: str | None, strict: bool) ->
     stale: dict[str, str | None] = {}
     for page in pages:
         current = [r for r in recordings.values() if r.current(page.docname, page.digest)]
+        for recording in current:
+            check_cells(recording, page)
         primary = min(
             (r for r in current if r.id in wanted), key=lambda r: wanted.index(r.id), default=None
         )
         stale[page.docname] = wanted[0] if wanted and primary is None else None
         chosen[page.docname] = [primary] if primary else [live, *current]
     report_stale(stale, strict)
-    todo = [
-        page
-        for page in pages
-        if chosen[page.docname][0] is live and not live.current(page.docname, page.digest)
-    ]
-
-    def keep(execution: Execution) -> None:
-        live.put(execution)
-        live.save()
-        say(f"executed {execution.page.docname} in {execution.seconds:.1f} s")
-
-    try:
-        execute(todo, examples, keep)
-    except ExecutionFailed as failed:
-        raise SystemExit(f"{failed}\n\n{failed.traceback}".rstrip()) from None
+    run_live([page for page in pages if chosen[page.docname][0] is live], examples, live)
     write_view(outputs_dir, pages, chosen, stale)
 
 

@@ -4,6 +4,7 @@ Every page runs afresh, exactly as the docs build runs it, and the outputs go to
 ``docs/recordings/<id>/`` with their provenance (see ``flowdocs.build.store``). The id names the
 device unless ``--id`` names it: ``rocm-gfx942``, ``cuda-sm90``, ``mps-arm64``, ``cpu-x86_64``.
 Recording under an existing id replaces that recording whole, and only once every page ran.
+A recording made in GitHub Actions names its run; one made anywhere else says it was contributed.
 
 Usage: ``python -m flowdocs.build.record [--id NAME]``
 """
@@ -11,20 +12,20 @@ Usage: ``python -m flowdocs.build.record [--id NAME]``
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+from flowdocs.build.allowlist import MAX_BYTES
 from flowdocs.build.execute import Execution, ExecutionFailed, execute, utc_now
 from flowdocs.build.outputs import say
 from flowdocs.build.pages import executed_pages
-from flowdocs.build.store import MANIFEST, Store, load
+from flowdocs.build.store import ID, MANIFEST, Store, StoreError, load, workflow_run
 from flowdocs.sphinxext.outputs import device_label
 
-ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
-MAX_BYTES = 2 * 1024 * 1024
 # What a recording must not reveal of the machine it was made on.
 MACHINE_PATH = re.compile(r"/(home|root|tmp|Users|private|var/folders)/")
 
@@ -66,7 +67,8 @@ def check_private(store: Store, root: Path) -> None:
                 "a recording is published, so print paths relative to the project"
             )
     if size > MAX_BYTES:
-        raise SystemExit(f"flowdocs: the recording takes {size / 2**20:.1f} MB; at most 2 MB")
+        most = f"{MAX_BYTES / 2**20:.0f} MB"
+        raise SystemExit(f"flowdocs: the recording takes {size / 2**20:.1f} MB; at most {most}")
 
 
 def record(docs: Path, build_dir: Path, name: str | None) -> Path:
@@ -75,7 +77,7 @@ def record(docs: Path, build_dir: Path, name: str | None) -> Path:
     root = docs.parent
     staging = build_dir.resolve() / "recording.partial"
     shutil.rmtree(staging, ignore_errors=True)
-    store = Store(staging, "", {}, utc_now(), git_commit(root))
+    store = Store(staging, "", {}, utc_now(), git_commit(root), provenance=workflow_run(os.environ))
 
     def keep(execution: Execution) -> None:
         store.put(execution)
@@ -85,6 +87,8 @@ def record(docs: Path, build_dir: Path, name: str | None) -> Path:
         execute(executed_pages(docs, root / "examples"), root / "examples", keep)
     except ExecutionFailed as failed:
         raise SystemExit(f"{failed}\n\n{failed.traceback}".rstrip()) from None
+    except StoreError as error:
+        raise SystemExit(str(error)) from None
     store.id = name or default_id(store.device)
     store.save()
     check_private(store, root)
@@ -92,7 +96,11 @@ def record(docs: Path, build_dir: Path, name: str | None) -> Path:
     final.parent.mkdir(exist_ok=True)
     shutil.rmtree(final, ignore_errors=True)
     shutil.move(staging, final)
-    load(final)  # what the builds will read, checked as they check it
+    try:
+        load(final)  # what the builds will read, checked as they check it
+    except StoreError as error:
+        shutil.rmtree(final)
+        raise SystemExit(str(error)) from None
     say(
         f"recorded {len(store.pages)} pages on {device_label(store.device)} into "
         f"{final.relative_to(root)}; build from it with: nox -s docs -- --outputs {store.id}"

@@ -2,8 +2,9 @@
 
 ``build-environment pages|versions|recordings`` is a table (headers written in the page, so
 translated) filled from what the build left: the plan of every executed page, the versions of the
-packages this build ran with, and the recordings in the repository with how many pages each
-still matches (a sentence, where there is none). The page depends on every plan and recording,
+packages this build ran with, and the recordings in the repository with who made each (this
+project's workflow, its run linked, or a contributor) and how many pages each still matches (a
+sentence, where there is none). The page depends on every plan and recording,
 so it is rebuilt when they change.
 """
 
@@ -20,7 +21,7 @@ from sphinx.locale import _
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from flowdocs.sphinxext.outputs import LIVE, device_label, plan_path, plans
+from flowdocs.sphinxext.outputs import LIVE, device_label, plan_path, plans, provenance
 from flowdocs.sphinxext.tables import TableDirective, fill
 
 PACKAGES = ("torch", "sphinx", "myst-nb", "myst-parser", "sphinx-design", "jupyter-cache")
@@ -95,7 +96,7 @@ def version_rows() -> list[dict]:
     return rows
 
 
-def recording_rows(srcdir: Path, page_plans: dict[str, dict]) -> list[dict]:
+def recording_rows(srcdir: Path, page_plans: dict[str, dict], repository: str) -> list[dict]:
     rows = []
     for path in recording_manifests(srcdir):
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -109,6 +110,7 @@ def recording_rows(srcdir: Path, page_plans: dict[str, dict]) -> list[dict]:
                 "device": device_label(manifest["device"]),
                 "recorded": when(manifest["recorded"]),
                 "commit": manifest["commit"] or "—",
+                "origin": provenance(manifest, repository),
                 "current": f"{current} / {len(page_plans)}",
             }
         )
@@ -138,7 +140,7 @@ class ResolveEnvironment(SphinxPostTransform):
         page_plans = plans(self.env)
         if kind == "pages":
             return page_rows(page_plans)
-        return recording_rows(Path(self.env.srcdir), page_plans)
+        return recording_rows(Path(self.env.srcdir), page_plans, self.config.flowdocs_repository)
 
 
 def setup(app: Sphinx) -> None:

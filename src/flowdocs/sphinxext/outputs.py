@@ -10,6 +10,7 @@ would execute it here, once per language and without the build's checks, so that
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -90,3 +91,37 @@ def source_label(source: dict) -> str:
     """How a tab names where its outputs came from, in the page's language."""
     label = device_label(source["device"])
     return f"{_('This build')} · {label}" if source["id"] == LIVE else label
+
+
+def workflow_run(source: dict, repository: str) -> str | None:
+    """The page of the run of this project's workflow that made ``source``, if one did.
+
+    A recording is data from whoever sent it: its run URL becomes a link only when it is a run
+    of this project's own repository (``flowdocs_repository``, an https URL), digits and all.
+    """
+    made = source.get("provenance") or {}
+    url, run = made.get("run_url"), made.get("run_id")
+    if made.get("by") != "workflow" or not repository.startswith("https://"):
+        return None
+    if not isinstance(run, str) or not re.fullmatch(r"[0-9]+", run):
+        return None
+    return url if url == f"{repository.rstrip('/')}/actions/runs/{run}" else None
+
+
+def provenance(source: dict, repository: str) -> nodes.inline:
+    """Who made a recording, in the page's language: this project's workflow (its run linked)
+    or a contributor."""
+    url = workflow_run(source, repository)
+    if url is None:
+        return nodes.inline("", _("contributed"), classes=["flowdocs-provenance"])
+    run = source["provenance"]["run_id"]
+    before, _run, after = _("recorded by this project's workflow (run {run})").partition("{run}")
+    link = nodes.reference(run, run, refuri=url)
+    return nodes.inline("", before, link, nodes.Text(after), classes=["flowdocs-provenance"])
+
+
+def origin_sentence(source: dict, repository: str) -> list[nodes.Node]:
+    """``Recording ID, contributed.`` in the page's language, the run linked where there is one."""
+    template = _("Recording {id}, {origin}.").replace("{id}", source["id"])
+    before, _origin, after = template.partition("{origin}")
+    return [nodes.Text(before), provenance(source, repository), nodes.Text(after)]

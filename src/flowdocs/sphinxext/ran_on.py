@@ -3,7 +3,8 @@
 The device line is read from the page's own primary outputs (every example prints
 ``device = "..." (...)`` first), so the note can never disagree with the outputs below it; the
 plan the build left says whether they were computed by this build or recorded on another machine
-(when, at which commit), and whether the recording the build asked for was out of date.
+(when, at which commit, and by whom: this project's workflow or a contributor), and whether the
+recording the build asked for was out of date.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.locale import _
 
-from flowdocs.sphinxext.outputs import LIVE, plan
+from flowdocs.sphinxext.outputs import LIVE, origin_sentence, plan
 
 DEVICE_LINE = 'device = "'
 
@@ -54,10 +55,14 @@ def add_note(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     line = device_line(doctree)
     if line is None:
         return
-    before, *after = note_text(plan(app.env, docname))
+    page_plan = plan(app.env, docname)
+    before, *after = note_text(page_plan)
     paragraph = nodes.paragraph("", before + " ", nodes.literal(line, line))
     if after:
         paragraph += nodes.Text(" " + " ".join(after))
+    if page_plan and page_plan["primary"] != LIVE:
+        paragraph += nodes.Text(" ")
+        paragraph += origin_sentence(page_plan["sources"][0], app.config.flowdocs_repository)
     note = nodes.container(classes=["flowdocs-ran-on"])
     note += paragraph
     title = next(iter(doctree.findall(nodes.title)), None)

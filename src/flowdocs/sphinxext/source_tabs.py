@@ -4,7 +4,8 @@ When recordings from other machines are current for a page, the build puts every
 of a cell one after the other, each behind an ``output-source`` marker (a one-line MyST output that
 myst-nb renders like any other). Here each cell's outputs become a sphinx-design tab set with one
 tab per marker, labelled with the device in the page's language; the tabs share a sync group, so
-choosing a machine once shows that machine on every output of the page.
+choosing a machine once shows that machine on every output of the page. A recording's tab says
+first who made it: this project's workflow (its run linked) or a contributor.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx_design.shared import create_component
 
-from flowdocs.sphinxext.outputs import plan, source_label
+from flowdocs.sphinxext.outputs import LIVE, origin_sentence, plan, source_label
 
 SYNC_GROUP = "flowdocs-source"
 
@@ -36,10 +37,15 @@ def marker_of(node: nodes.Node) -> source_marker | None:
     return None
 
 
-def tab(source: dict, children: list[nodes.Node], selected: bool) -> nodes.container:
+def tab(
+    source: dict, children: list[nodes.Node], selected: bool, repository: str
+) -> nodes.container:
     label = source_label(source)
     rubric = nodes.rubric(label, label, classes=["sd-tab-label"])
     rubric["sync_group"], rubric["sync_id"] = SYNC_GROUP, source["id"]
+    if source["id"] != LIVE:
+        origin = nodes.paragraph("", "", *origin_sentence(source, repository))
+        children = [nodes.container("", origin, classes=["flowdocs-origin"]), *children]
     content = create_component("tab-content", classes=["sd-tab-content"], children=children)
     return create_component(
         "tab-item", classes=["sd-tab-item"], children=[rubric, content], selected=selected
@@ -63,7 +69,7 @@ def group_outputs(app: Sphinx, doctree: nodes.document) -> None:
                 groups[-1][1].append(child)
         tab_set = create_component("tab-set", classes=["sd-tab-set", "flowdocs-sources"])
         for index, (source, children) in enumerate(groups):
-            tab_set += tab(sources[source], children, selected=index == 0)
+            tab_set += tab(sources[source], children, index == 0, app.config.flowdocs_repository)
         outputs.children = []
         outputs += tab_set
 

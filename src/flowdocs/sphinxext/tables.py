@@ -55,7 +55,10 @@ class TableDirective(SphinxDirective):
 
 
 def cell(value: object, fmt: str) -> nodes.entry:
-    """One body cell: a code name, or the value formatted like ``{glue:text}`` would."""
+    """One body cell: a code name, nodes made already, or the value formatted like
+    ``{glue:text}`` would."""
+    if isinstance(value, nodes.Node):
+        return nodes.entry("", nodes.paragraph("", "", value))
     if fmt == "code":
         return nodes.entry("", nodes.paragraph("", "", nodes.literal(str(value), str(value))))
     text = format(value, fmt)

@@ -127,7 +127,10 @@ def test_after_full_no_column_compares_since_the_site_runs_the_quick_sizes(tmp_p
     script = site_file(tmp_path, [gpu("2")])
     row, notes = compares_row(comparison(script, CPU, YOURS, full=True))
     assert row.split() == ["—", "no", "[1]"]
-    assert "you ran --full, the site the quick sizes" in notes[0]
+    assert notes == [
+        "[1] rocm-mi300x: you ran --full, the site the quick sizes: its numbers do not "
+        "compare with yours"
+    ]
 
 
 def test_a_busy_machine_is_named_on_either_side(tmp_path):

@@ -117,19 +117,21 @@ def shown(text: str | None) -> str:
     return plain(text if text.lstrip("-").isdigit() else f"{number:.5g}")
 
 
-def no_compare(site: dict[str, str], yours: dict[str, str], full: bool) -> list[str]:
-    """Why a machine's numbers do not compare with the reader's (empty: they do)."""
+def no_compare(site: dict[str, str], yours: dict[str, str], full: bool) -> str | None:
+    """Why a machine's numbers do not compare with the reader's, and which; None: they do."""
     reasons = []
-    if full:
-        reasons.append("you ran --full, the site the quick sizes")
     threads = site.get("threads"), yours.get("threads")
     if None not in threads and threads[0] != threads[1]:
-        reasons.append(f"it ran {threads[0]} threads, you {threads[1]}")
+        reasons.append(f"it ran {shown(threads[0])} threads, you {shown(threads[1])}")
     if site.get("machine") == repr("busy"):
         reasons.append("it was busy while timing")
     if yours.get("machine") == repr("busy"):
         reasons.append("yours was busy while timing")
-    return reasons
+    which = "timings and verdicts"
+    if full:  # the pages call main(): the quick sizes
+        reasons.insert(0, "you ran --full, the site the quick sizes")
+        which = "numbers"
+    return f"{'; '.join(reasons)}: its {which} do not compare with yours" if reasons else None
 
 
 def column_title(machine_id: str) -> str:
@@ -168,11 +170,10 @@ def comparison(script: Path, device: object, values: dict[str, object], full: bo
     if machines:
         compares = ["compares", "—"]
         for title, _, _, glued in columns[1:]:
-            reasons = no_compare(glued, yours, full)
-            if reasons:
-                notes.append(f"[{len(notes) + 1}] {plain(title)}: {'; '.join(reasons)}: "
-                             "its timings and verdicts do not compare with yours")  # fmt: skip
-            compares.append(f"no [{len(notes)}]" if reasons else "yes")
+            why = no_compare(glued, yours, full)
+            if why:
+                notes.append(f"[{len(notes) + 1}] {plain(title)}: {why}")
+            compares.append(f"no [{len(notes)}]" if why else "yes")
         rows.append(compares)
     rows += [[plain(key), *(shown(glued.get(key)) for *_, glued in columns)] for key in yours]
     if machines:

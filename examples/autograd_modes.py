@@ -351,6 +351,29 @@ def main(device: str = "auto", quick: bool = True) -> ModesResult:
     return result
 
 
+# %% The values the page's prose quotes, by name: the page and --compare both use them
+def page_values(result: ModesResult) -> dict[str, object]:
+    timings, conditions = result.timings, result.timings.conditions
+    no_grad_vs_none, inference_vs_no_grad = result.verdicts
+    return {
+        "accuracy": result.eval_accuracy * 100,
+        "timings": [
+            {"mode": t.label, "median_us": t.median * 1e6, "iqr_us": t.iqr * 1e6,
+             "runs": t.runs, "calls": t.calls_per_run}
+            for t in timings.timings.values()
+        ],
+        "no_grad_vs_none": no_grad_vs_none.code,
+        "no_grad_ratio": no_grad_vs_none.ratio,
+        "inference_vs_no_grad": inference_vs_no_grad.code,
+        "inference_ratio": inference_vs_no_grad.ratio,
+        "rounds": conditions.rounds,
+        "threads": conditions.threads,
+        "machine": conditions.machine,
+        "load": conditions.load_average or 0.0,
+        "cores": conditions.cores,
+    }  # fmt: skip
+
+
 # %% Command line
 if __name__ == "__main__":
-    cli.run(main, OPTIONS)
+    cli.run(main, OPTIONS, page_values)

@@ -69,6 +69,11 @@ def main(device: str = "auto", quick: bool = True) -> InferenceResult:
     return result
 
 
+# %% The values the page's prose quotes, by name: the page and --compare both use them
+def page_values(result: InferenceResult) -> dict[str, object]:
+    return {"prediction": result.prediction}
+
+
 # %% Command line: python examples/inference_flow.py --device cpu
 if __name__ == "__main__":
-    cli.run(main, OPTIONS)
+    cli.run(main, OPTIONS, page_values)

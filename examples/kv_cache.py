@@ -254,6 +254,35 @@ def main(device: str = "auto", quick: bool = True) -> CacheResult:
     return result
 
 
+# %% The values the page's prose quotes, by name: the page and --compare both use them
+def page_values(result: CacheResult) -> dict[str, object]:
+    conditions = max(
+        (s.conditions for s in result.steps), key=lambda c: c.load_average or 0
+    )
+    return {
+        "steps": len(result.tokens_with_cache),
+        "logits": "exact" if result.logit_difference == 0 else "close",
+        "logit_difference": result.logit_difference,
+        "tolerance": TOLERANCE,
+        "per_token": [
+            {"position": t, "with_ms": step["with_cache"].median * 1e3,
+             "with_iqr_ms": step["with_cache"].iqr * 1e3,
+             "without_ms": step["without_cache"].median * 1e3,
+             "without_iqr_ms": step["without_cache"].iqr * 1e3}
+            for t, step in zip(result.positions, result.steps, strict=True)
+        ],
+        "largest": result.positions[-1],
+        "verdict": result.verdict_at_largest.code,
+        "ratio": result.verdict_at_largest.ratio,
+        "rounds": conditions.rounds,
+        "threads": conditions.threads,
+        "machine": conditions.machine,
+        "load": conditions.load_average or 0.0,
+        "cores": conditions.cores,
+        "causal_error": result.is_causal_error,
+    }  # fmt: skip
+
+
 # %% Command line
 if __name__ == "__main__":
-    cli.run(main, OPTIONS)
+    cli.run(main, OPTIONS, page_values)

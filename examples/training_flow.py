@@ -241,6 +241,44 @@ def main(device: str = "auto", quick: bool = True) -> TrainingResult:
     return result
 
 
+# %% The values the page's prose quotes, by name: the page and --compare both use them
+def page_values(result: TrainingResult) -> dict[str, object]:
+    values: dict[str, object] = {"loss": result.loss}
+    values["costs"] = [
+        {"model": c.model, "inference_us": c.inference.median * 1e6,
+         "training_us": c.training.median * 1e6, "ratio": c.time_ratio}
+        for c in result.costs
+    ]  # fmt: skip
+    values["memory"] = [
+        {"model": c.model, "parameters": c.parameters,
+         "activations": c.saved_by_training.activations, "gradients": c.gradients,
+         **{name: c.optimizer_states[optimizer].total for name, optimizer in
+            (("sgd", "SGD"), ("momentum", "SGD with momentum"), ("adam", "Adam"))}}
+        for c in result.costs
+    ]  # fmt: skip
+    for key, c in zip(("small", "mlp"), result.costs, strict=True):
+        values[f"{key}_time"] = c.verdict.code
+        values[f"{key}_ratio"] = c.time_ratio
+        values[f"{key}_memory"] = c.gradients_against_activations
+        values[f"{key}_activations"] = c.saved_by_training.activations
+        values[f"{key}_held"] = c.saved_by_training.held_anyway
+        values[f"{key}_gradients"] = c.gradients
+    mlp_states = result.costs[-1].optimizer_states
+    values["mlp_sgd"] = mlp_states["SGD"].total
+    values["mlp_momentum"] = mlp_states["SGD with momentum"].total
+    values["mlp_adam"] = mlp_states["Adam"].total
+    values["mlp_adam_other"] = mlp_states["Adam"].other
+    conditions = max(
+        (c.conditions for c in result.costs), key=lambda c: c.load_average or 0
+    )
+    values["rounds"] = conditions.rounds
+    values["threads"] = conditions.threads
+    values["machine"] = conditions.machine
+    values["load"] = conditions.load_average or 0.0
+    values["cores"] = conditions.cores
+    return values
+
+
 # %% Command line
 if __name__ == "__main__":
-    cli.run(main, OPTIONS)
+    cli.run(main, OPTIONS, page_values)

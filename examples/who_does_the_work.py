@@ -33,7 +33,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from flowdocs.device import ArchSupport, DeviceInfo, arch_support, describe, pick_device
-from flowdocs.profile import PROFILE_THREADS, Row, profile_work, share_by_library
+from flowdocs.profile import (
+    PROFILE_THREADS,
+    PYTORCH,
+    Row,
+    gemm_library,
+    profile_work,
+    share_by_library,
+)
 
 # What each backend's profile holds: device kernels, or the ATen ops the CPU ran.
 PROFILED = {
@@ -184,6 +191,46 @@ def main(device: str = "auto", quick: bool = True) -> WorkResult:
     return result
 
 
+# %% The values the page's prose quotes, by name: the page and --compare both use them
+def page_values(result: WorkResult) -> dict[str, object]:
+    values: dict[str, object] = {
+        "profiled": result.profiled,
+        "steps": result.steps,
+        "threads": PROFILE_THREADS,
+    }
+    for phase, profile in (("forward", result.forward), ("training", result.training)):
+        values[f"{phase}_rows"] = [
+            {"name": row.short_name(), "library": row.library, "calls": row.calls,
+             "time_us": row.self_us}
+            for row in profile.rows[:SHOWN_ROWS]
+        ]  # fmt: skip
+    libraries = dict.fromkeys([*result.forward.shares, *result.training.shares])
+    values["libraries"] = [
+        {"library": library, "forward": 100 * result.forward.shares.get(library, 0.0),
+         "training": 100 * result.training.shares.get(library, 0.0)}
+        for library in libraries
+    ]  # fmt: skip
+    gemm = gemm_library(result.device.backend)
+    shares = result.forward.shares
+    values["forward_gemm_share"] = 100 * shares.get(gemm, 0.0)
+    values["forward_pytorch_share"] = 100 * shares.get(PYTORCH, 0.0)
+    values["forward_pytorch_largest"] = next(
+        (row.short_name() for row in result.forward.rows if row.library == PYTORCH), ""
+    )
+    largest = max(shares, key=shares.get)
+    values["forward_gemm_rank"] = (
+        "unseen" if gemm is None else "largest" if largest == gemm else "not_largest"
+    )
+    all_rows = result.forward.rows + result.training.rows
+    by_gemm = any(row.library.endswith("for a convolution)") for row in all_rows)
+    values["conv_by_gemm"] = "yes" if by_gemm else "no"
+    values["arch_check"] = (
+        "none" if result.arch is None
+        else "compiled" if result.arch.compiled_for else "not_compiled"
+    )  # fmt: skip
+    return values
+
+
 # %% Command line
 if __name__ == "__main__":
-    cli.run(main, OPTIONS)
+    cli.run(main, OPTIONS, page_values)

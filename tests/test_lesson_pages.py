@@ -7,6 +7,7 @@ import html as html_module
 import json
 import re
 import subprocess
+import sys
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlparse
@@ -16,8 +17,10 @@ import jupytext
 import nbformat
 import pytest
 from fresh_python import fresh_python, importable
+from test_compare import LESSON, fixture_site_json, lesson_project
 
 from conftest import ROOT, serve
+from flowdocs.sphinxext.downloads import site_json
 from flowdocs.sphinxext.standalone import BUNDLE_TITLE, standalone_script
 
 LESSONS = {
@@ -73,7 +76,9 @@ def page_printed(built_site, page: str) -> str:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(("page", "script"), LESSONS.items())
-def test_every_lesson_offers_its_script_and_a_notebook(site_url, tmp_path, language, page, script):
+def test_every_lesson_offers_its_script_and_a_notebook(
+    built_site, site_url, tmp_path, language, page, script
+):
     files = fetch_downloads(site_url, language, page, tmp_path)
     assert set(files) == {".py", ".ipynb"}
     example = ROOT / "examples" / script
@@ -82,7 +87,8 @@ def test_every_lesson_offers_its_script_and_a_notebook(site_url, tmp_path, langu
     downloaded = [cell.source for cell in jupytext.read(files[".py"]).cells]
     example_cells = [cell.source for cell in jupytext.read(example).cells]
     assert downloaded[:1] + downloaded[2:] == example_cells
-    assert files[".py"].read_text(encoding="utf-8") == standalone_script(example)[0]
+    site, _file = site_json(str(built_site.build_dir / "outputs"), example)
+    assert files[".py"].read_text(encoding="utf-8") == standalone_script(example, site)[0]
     notebook = nbformat.read(files[".ipynb"], as_version=4)
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     # Every cell of the script, bar the docstring and the command line, is in the notebook.
@@ -137,6 +143,42 @@ def test_the_downloaded_script_prints_what_the_page_printed_with_torch_alone(
     expected = checkpoints(page_printed(built_site, page))
     assert expected and expected[0].startswith('device = "')
     assert checkpoints(done.stdout) == expected
+
+
+def test_a_downloaded_script_compares_with_the_machines_it_carries_with_torch_alone(
+    torch_alone, offline, tmp_path
+):
+    """The site's machines travel in the download: no checkout, no network, torch alone."""
+    site = fixture_site_json(lesson_project(tmp_path / "project"))
+    script = tmp_path / "download" / LESSON
+    script.parent.mkdir()
+    script.write_text(standalone_script(ROOT / "examples" / LESSON, site)[0], encoding="utf-8")
+    command = [*offline, torch_alone, "-I", LESSON, "--device", "cpu", "--compare"]
+    done = subprocess.run(command, cwd=script.parent, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = done.stdout.split(f"{LESSON} --compare: your run beside the site's machines")[1]
+    rows = {line.split()[0]: line for line in table.splitlines()[2:] if line}
+    assert rows["backend"].split() == ["backend", "cpu", "rocm", "cuda"]
+    assert rows["compares"].split() == ["compares", "—", "yes", "yes"]
+    assert rows["prediction"].split()[2:] == ["-1.2353", "-1.2353"]
+
+
+def test_a_download_from_a_site_with_no_machine_says_so_in_one_line(tmp_path):
+    """flowdocs.compare needs no torch: a lesson that calls it runs with no packages at all."""
+    lesson = tmp_path / "lesson.py"
+    lesson.write_text(
+        '"""A lesson."""\n\nfrom pathlib import Path\nfrom types import SimpleNamespace\n\n'
+        "from flowdocs.compare import comparison\n\n"
+        'device = SimpleNamespace(backend="cpu", name="x86_64", runtime=None, torch="2.13.0")\n'
+        'print(comparison(Path(__file__), device, {"prediction": 0.5}, False))\n',
+        "utf-8",
+    )
+    lesson.write_text(standalone_script(lesson)[0], "utf-8")
+    done = subprocess.run([sys.executable, "-I", "-S", str(lesson)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    head, *table = done.stdout.splitlines()
+    assert head == "lesson.py --compare: the site knew no machine's results when it was built"
+    assert table[-1].split() == ["prediction", "0.5"]
 
 
 @pytest.mark.parametrize(("page", "script"), LESSONS.items())

@@ -1,4 +1,5 @@
-"""The command line every example shares: ``--device``, and ``--full`` where it changes something.
+"""The command line every example shares: ``--device``, ``--compare``, and ``--full`` where it
+changes something.
 
 An example parses its options before it imports torch, so ``--help`` and a mistyped option
 answer at once; this module therefore imports torch only when the lesson runs. Examples call
@@ -33,6 +34,11 @@ def parse(doc: str | None, full: bool, argv: list[str] | None = None) -> argpars
         help=f"where to run (default: auto = ROCm/CUDA GPU, else MPS, else CPU; ${DEVICE_ENV} "
         "overrides auto)",
     )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="then print your results beside those of every machine the site shows for this lesson",
+    )
     parser.set_defaults(full=False)
     if full:
         parser.add_argument(
@@ -43,12 +49,28 @@ def parse(doc: str | None, full: bool, argv: list[str] | None = None) -> argpars
     return parser.parse_args(argv)
 
 
-def run(main: Callable[..., object], options: argparse.Namespace) -> None:
-    """Call ``main(device=..., quick=...)``; a device this machine lacks exits 2 in one line."""
+def run(
+    main: Callable[..., object],
+    options: argparse.Namespace,
+    page_values: Callable[[object], dict[str, object]],
+) -> None:
+    """Call ``main(device=..., quick=...)``; a device this machine lacks exits 2 in one line.
+
+    With ``--compare``, ``page_values`` (the lesson's result as its page glues it) is printed
+    beside the site's machines (:mod:`flowdocs.compare`).
+    """
+    from flowdocs.compare import CompareError, comparison
     from flowdocs.device import DeviceUnavailable  # imports torch: only once the lesson runs
 
+    script = Path(sys.argv[0])
     try:
-        main(device=options.device, quick=not options.full)
+        result = main(device=options.device, quick=not options.full)
     except DeviceUnavailable as err:
-        print(f"{Path(sys.argv[0]).name}: error: {err}", file=sys.stderr)
+        print(f"{script.name}: error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
+    if options.compare:
+        try:
+            print(f"\n{comparison(script, result.device, page_values(result), options.full)}")
+        except CompareError as err:
+            print(f"{script.name}: error: {err}", file=sys.stderr)
+            raise SystemExit(1) from None

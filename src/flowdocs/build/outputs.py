@@ -10,7 +10,8 @@ This build's own outputs are kept in ``<build>/outputs/live`` and a page execute
 when its code, its scripts, the lesson library, torch or ``FLOWDOCS_DEVICE`` changed. Sphinx
 then reads what was chosen from two places under ``<build>/outputs``: ``plan/<page>.json`` (where
 the outputs came from, rewritten only when that changes, so Sphinx re-reads just those pages) and
-a jupyter-cache view for myst-nb, which therefore executes nothing.
+a jupyter-cache view for myst-nb, which therefore executes nothing. Beside them,
+``compare/<lesson>.json`` holds the shown machines' glued values for the lessons' ``--compare``.
 
 Usage: ``python -m flowdocs.build.outputs [--outputs ID|auto] [--strict]`` (the docs build runs
 it first; ``nox -s docs-live`` before each rebuild).
@@ -31,6 +32,7 @@ from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from myst_nb.core.utils import coalesce_streams
 
+from flowdocs.build import site_data
 from flowdocs.build.execute import Execution, ExecutionFailed, execute, utc_now
 from flowdocs.build.pages import Page, executed_pages
 from flowdocs.build.store import CONTRIBUTED, Store, StoreError, load
@@ -187,6 +189,16 @@ def write_view(
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
 
 
+def write_site_data(folder: Path, files: dict[str, str]) -> None:
+    """The lessons' ``--compare`` data (:mod:`flowdocs.build.site_data`), each file rewritten
+    only when it changed; a lesson no page runs any more loses its file."""
+    for path in folder.glob("*.json"):
+        if path.name not in files:
+            path.unlink()
+    for name, text in files.items():
+        write_if_changed(folder / name, text)
+
+
 def report_stale(stale: dict[str, str | None], strict: bool) -> None:
     """Name the pages whose chosen recording is out of date; with ``strict``, fail on them."""
     by_recording: dict[str, list[str]] = {}
@@ -247,6 +259,7 @@ def prepare(docs: Path, build_dir: Path, requested: str | None, strict: bool) ->
     report_stale(stale, strict)
     run_live([page for page in pages if chosen[page.docname][0] is live], examples, live)
     write_view(outputs_dir, pages, chosen, stale)
+    write_site_data(outputs_dir / "compare", site_data.files(examples, pages, chosen))
 
 
 def main(argv: list[str] | None = None) -> None:

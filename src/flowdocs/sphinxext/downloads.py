@@ -1,11 +1,13 @@
 """``example-downloads``: the lesson's script, and a Jupyter notebook made from it, as buttons.
 
 Both are made while the site builds. The script is the example with the lesson library inside
-it (:mod:`flowdocs.sphinxext.standalone`), so it runs with torch alone. The notebook is made
-from that script by jupytext, from its ``# %%`` cells, so it can never drift from the script:
-each cell's title becomes a heading, the module docstring becomes the introduction, the cell
-that carries the helpers has its code folded away, and the command-line cell becomes a plain
-``main()`` call, because argparse in a kernel would read the kernel's own arguments.
+it (:mod:`flowdocs.sphinxext.standalone`), so it runs with torch alone, and carries the
+machines this page shows, which its ``--compare`` prints (a site built without prepared
+outputs knows none). The notebook is made from that script by jupytext, from its ``# %%``
+cells, so it can never drift from the script: each cell's title becomes a heading, the module
+docstring becomes the introduction, the cell that carries the helpers has its code folded
+away, and the command-line cell becomes a plain ``main()`` call, because argparse in a kernel
+would read the kernel's own arguments.
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util.docutils import SphinxDirective
 
-from flowdocs.sphinxext.standalone import BUNDLE_TITLE, NotBundleable, standalone_script
+from flowdocs.sphinxext.standalone import (
+    BUNDLE_TITLE,
+    NO_MACHINES,
+    NotBundleable,
+    standalone_script,
+)
 
 COMMAND_LINE = 'if __name__ == "__main__":'
 DOWNLOADS_FOLDER = "flowdocs-downloads"
@@ -67,6 +74,15 @@ def notebook_of(script: str) -> nbformat.NotebookNode:
     return notebook
 
 
+def site_json(outputs: str, script: Path) -> tuple[str, Path | None]:
+    """The machines the page shows for ``script`` (``flowdocs.build.site_data``), and the file
+    they came from; none where the build prepared no outputs."""
+    path = Path(outputs, "compare", f"{script.stem}.json") if outputs else None
+    if path is None or not path.is_file():
+        return NO_MACHINES, None
+    return path.read_text(encoding="utf-8"), path
+
+
 def download_button(docname: str, target: str, label: str, suffix: str) -> nodes.Node:
     """A link Sphinx copies the file for (``:download:``), drawn as a sphinx-design button."""
     button = addnodes.download_reference(
@@ -88,8 +104,9 @@ class ExampleDownloads(SphinxDirective):
         script = Path(self.config.flowdocs_examples_dir) / self.arguments[0]
         if not script.is_file():
             raise self.error(f"example-downloads: no example script {script}")
+        site, site_file = site_json(self.config.flowdocs_outputs, script)
         try:
-            standalone, sources = standalone_script(script)
+            standalone, sources = standalone_script(script, site)
         except NotBundleable as err:
             raise self.error(f"example-downloads: {err}") from None
         folder = Path(self.env.doctreedir) / DOWNLOADS_FOLDER
@@ -98,7 +115,7 @@ class ExampleDownloads(SphinxDirective):
         script_path.write_text(standalone, encoding="utf-8")
         notebook_path = folder / f"{script.stem}.ipynb"
         nbformat.write(notebook_of(standalone), notebook_path)
-        for source in sources:
+        for source in [*sources, *filter(None, [site_file])]:
             self.env.note_dependency(str(source))
         docdir = Path(self.env.doc2path(self.env.docname)).parent
         buttons = nodes.paragraph(classes=["flowdocs-downloads"], translatable=False)

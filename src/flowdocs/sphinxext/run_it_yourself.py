@@ -5,7 +5,8 @@ each tab gives the install and run commands and the first line the lesson prints
 line that names the device it found. The downloaded script carries the flowdocs helpers it
 uses (:mod:`flowdocs.sphinxext.standalone`), so every tab installs torch alone; a clone of
 the project is offered only when its repository is configured (``flowdocs_repository``).
-The tabs are sphinx-design's, in one sync group, so a reader's choice holds on every page.
+The tabs are sphinx-design's, in one sync group, so a reader's choice holds on every page;
+below them, ``--compare`` (:mod:`flowdocs.compare`) is offered on every kind of machine.
 Their words come from the interface catalog (``sphinx.po``), so every page shows them in its
 own language without repeating them in each page's catalog; the commands name the torch this
 site was built with.
@@ -138,7 +139,11 @@ def markup(script: str, repository: str) -> str:
         for step in platform.steps:
             lines += [step.text, "", fence(step), ""]
         lines += ["````", ""]
-    lines += ["`````"]
+    lines += ["`````", "", str(_(
+        "Add `--compare` to see your results beside those of every machine this page shows: "
+        "the numbers and verdicts its text quotes, one column per machine, each saying where "
+        "the conditions differ too much for its numbers to compare with yours:"
+    )), "", fence(Step("", [f"python {script} --compare"]))]  # fmt: skip
     if repository:
         lines += ["", str(_("Or work in a clone of the project:")), ""]
         clone = [f"git clone {repository}", "cd flowdocs", "pip install -e ."]

@@ -14,18 +14,24 @@ Why this way, rather than a zip of the script with the helpers beside it:
 - exact: the modules are found by following the example's imports through the library, so
   the download holds what the page ran and no more; the build and the Sphinx extension can
   never be among them (the lesson library does not import them: DESIGN.md);
-- open to data: the bundle maps paths to texts, so a data file can travel as one more entry.
+- open to data: the bundle maps paths to texts, so a data file travels as one more entry:
+  the site's machines that ``--compare`` prints (``flowdocs/site.json``, read through the
+  importer's ``get_data`` as a file beside the module would be).
 """
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 from pathlib import Path
 
+from flowdocs.compare import SCHEMA, SITE_DATA
+
 PACKAGE = "flowdocs"
-LESSON_LIBRARY = ("cli", "device", "device_info", "measure", "profile")
+LESSON_LIBRARY = ("cli", "compare", "device", "device_info", "measure", "profile")
 RAW = "'''"  # each module's text travels verbatim in a raw string
+NO_MACHINES = json.dumps({"schema": SCHEMA, "machines": []})  # a site that knew none
 BUNDLE_TITLE = "The flowdocs lesson helpers, carried here so that this lesson needs torch alone"
 IMPORTER = '''
 class BundledFlowdocs(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -42,6 +48,12 @@ class BundledFlowdocs(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def get_source(self, name):  # lets tracebacks show the bundled lines
         return FLOWDOCS_BUNDLE[self.find_spec(name).origin]
+
+    def get_data(self, path):  # lets flowdocs.compare read the site data carried here
+        try:
+            return FLOWDOCS_BUNDLE[path.replace("\\\\", "/")].encode("utf-8")
+        except KeyError:
+            raise FileNotFoundError(path) from None
 
     def exec_module(self, module):
         file = module.__spec__.origin
@@ -108,9 +120,16 @@ def bundle_entry(module: str) -> str:
     return f'    "{path}": r{RAW}{text}{RAW},'
 
 
-def bundle_cell(modules: list[str]) -> str:
-    """The added cell: the modules' sources and the importer that serves them."""
-    entries = "\n".join(bundle_entry(module) for module in modules)
+def site_entry(site_json: str) -> str:
+    """The site data's entry: JSON, whose quotes ``'`` (only ever inside its strings) are
+    written ``\\u0027`` so that no recorded text can end the raw string it travels in."""
+    text = site_json.replace("'", "\\u0027")
+    return f'    "{PACKAGE}/{SITE_DATA}": r{RAW}{text}{RAW},'
+
+
+def bundle_cell(modules: list[str], site_json: str) -> str:
+    """The added cell: the modules' sources, the site data and the importer that serves them."""
+    entries = "\n".join([*(bundle_entry(module) for module in modules), site_entry(site_json)])
     return "\n".join([
         f"# %% {BUNDLE_TITLE}",
         "# Copied from the flowdocs project (src/flowdocs) when the site was built;",
@@ -127,8 +146,9 @@ def bundle_cell(modules: list[str]) -> str:
     ])  # fmt: skip
 
 
-def standalone_script(script: Path) -> tuple[str, list[Path]]:
-    """The script with the lesson library inside it, and the files it was made from."""
+def standalone_script(script: Path, site_json: str = NO_MACHINES) -> tuple[str, list[Path]]:
+    """The script with the lesson library and ``site_json`` (the site's machines for this
+    lesson, :mod:`flowdocs.build.site_data`) inside it, and the files it was made from."""
     code = script.read_text(encoding="utf-8")
     module = ast.parse(code)
     if ast.get_docstring(module) is None:
@@ -137,5 +157,5 @@ def standalone_script(script: Path) -> tuple[str, list[Path]]:
     lines = code.splitlines(keepends=True)
     docstring_end = module.body[0].end_lineno
     head, rest = "".join(lines[:docstring_end]), "".join(lines[docstring_end:]).lstrip("\n")
-    text = f"{head}\n{bundle_cell(modules)}\n\n\n{rest}"
+    text = f"{head}\n{bundle_cell(modules, site_json)}\n\n\n{rest}"
     return text, [script, *(source_file(module) for module in modules)]

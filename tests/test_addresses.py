@@ -76,10 +76,10 @@ def test_the_site_shows_no_address_the_project_did_not_configure(built_site, lan
 @pytest.mark.parametrize(
     "snippet",
     [
-        '<a class="reference external" href="https://github.com/flowdocs/flowdocs">code</a>',
-        '<pre><span class="go">git clone https://github.com/flowdocs/flowdocs</span></pre>',
-        "<p>pip install &quot;flowdocs @ git+https://github.com/flowdocs/flowdocs&quot;</p>",
-        '<img src="//github.com/flowdocs/flowdocs/raw/main/logo.png">',
+        '<a class="reference external" href="https://github.com/example/flowdocs">code</a>',
+        '<pre><span class="go">git clone https://github.com/example/flowdocs</span></pre>',
+        "<p>pip install &quot;flowdocs @ git+https://github.com/example/flowdocs&quot;</p>",
+        '<img src="//github.com/example/flowdocs/raw/main/logo.png">',
     ],
 )
 def test_a_guessed_repository_address_would_fail(snippet):

@@ -24,11 +24,11 @@ from flowdocs.build.store import Store, StoreError, load, sha256, workflow_run
 from flowdocs.sphinxext.outputs import workflow_run as linked_run
 
 PAGE = "hands-on/inference"
-REPOSITORY = "https://github.com/flowdocs/flowdocs"
+REPOSITORY = "https://github.com/example/flowdocs"
 RUN = {
     "GITHUB_ACTIONS": "true",
     "GITHUB_SERVER_URL": "https://github.com",
-    "GITHUB_REPOSITORY": "flowdocs/flowdocs",
+    "GITHUB_REPOSITORY": "example/flowdocs",
     "GITHUB_RUN_ID": "4242",
 }
 
@@ -212,12 +212,12 @@ def test_deeply_nested_json_is_refused_with_one_line(tmp_path):
          "'device' needs a backend and a name, all text"),
         ({"device": {"backend": "cuda"}}, "'device' needs a backend and a name, all text"),
         ({"provenance": {"by": "workflow", "server": "https://github.com",
-                         "repository": "flowdocs/flowdocs", "run_id": "1",
+                         "repository": "example/flowdocs", "run_id": "1",
                          "run_url": "javascript:alert(1)"}},
          "'provenance' names no well-formed GitHub Actions run"),
         ({"provenance": {"by": "workflow", "server": "http://evil.example",
-                         "repository": "flowdocs/flowdocs", "run_id": "1",
-                         "run_url": "http://evil.example/flowdocs/flowdocs/actions/runs/1"}},
+                         "repository": "example/flowdocs", "run_id": "1",
+                         "run_url": "http://evil.example/example/flowdocs/actions/runs/1"}},
          "'provenance' names no well-formed GitHub Actions run"),
         ({"provenance": {"by": "the maintainers"}},
          "'provenance' is neither a workflow run nor a contributor"),
@@ -244,7 +244,7 @@ def test_files_a_manifest_does_not_list_and_links_are_refused(tmp_path):
 
 def test_a_recording_says_which_run_made_it_and_only_this_projects_run_is_linked(tmp_path):
     made = workflow_run(RUN)
-    assert made["run_url"] == "https://github.com/flowdocs/flowdocs/actions/runs/4242"
+    assert made["run_url"] == "https://github.com/example/flowdocs/actions/runs/4242"
     assert workflow_run({**RUN, "GITHUB_ACTIONS": ""}) == {"by": "contributor"}
     write_store(tmp_path / "cpu-test", notebook(lesson_outputs()), provenance=made)
     assert load(tmp_path / "cpu-test").provenance == made

@@ -20,11 +20,11 @@ LANGUAGES = ("en", "ja", "ko")
 PAGES = ["hands-on/autograd-modes", "hands-on/inference", "hands-on/kv-cache",
          "hands-on/training", "hands-on/who-does-the-work"]  # fmt: skip
 SCRIPT = {"ja": r"[\u3040-\u30ff]", "ko": r"[\uac00-\ud7a3]"}
-RUN_URL = "https://github.com/flowdocs/flowdocs/actions/runs/4242"  # [project.urls] Repository
+RUN_URL = "https://github.com/example/flowdocs/actions/runs/4242"  # [project.urls] Repository
 WORKFLOW = {
     "GITHUB_ACTIONS": "true",
     "GITHUB_SERVER_URL": "https://github.com",
-    "GITHUB_REPOSITORY": "flowdocs/flowdocs",
+    "GITHUB_REPOSITORY": "example/flowdocs",
     "GITHUB_RUN_ID": "4242",
 }
 ORIGIN = {
@@ -83,7 +83,7 @@ def test_a_recording_holds_readable_notebooks_and_its_provenance(project):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", manifest["recorded"])
     assert manifest["commit"] == git(project.parent, "rev-parse", "--short=12", "HEAD").strip()
     assert manifest["provenance"] == {
-        "by": "workflow", "server": "https://github.com", "repository": "flowdocs/flowdocs",
+        "by": "workflow", "server": "https://github.com", "repository": "example/flowdocs",
         "run_id": "4242", "run_url": RUN_URL,
     }  # fmt: skip
     size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
@@ -247,7 +247,7 @@ def test_check_recordings_summarises_a_fresh_recording_and_refuses_an_injected_o
     assert executed(done.stdout) == []  # this build's run of the same code, reused
     summary = done.stdout
     assert "recording cpu-test: CPU" in summary
-    assert f"made by: the workflow of flowdocs/flowdocs, run {RUN_URL}" in summary
+    assert f"made by: the workflow of example/flowdocs, run {RUN_URL}" in summary
     for page in PAGES:  # kv-cache's example may have changed since (see the test above)
         assert re.search(rf"page {page} \((current|out of date)\): \d+ printed lines", summary)
     assert "page hands-on/inference (current): " in summary

@@ -102,6 +102,11 @@ def test_what_the_lessons_print_loads(tmp_path):
     assert [output.output_type for output in store.cells(PAGE)[0].outputs][:2] == ["stream"] * 2
 
 
+def test_a_store_of_pages_without_torch_names_no_device(tmp_path):
+    write_store(tmp_path / "live", notebook(lesson_outputs()), device={})
+    assert load(tmp_path / "live").device == {}  # this build's own store, kept between builds
+
+
 def display(mime: str, value: object = "x") -> dict:
     return {"output_type": "display_data", "data": {mime: value}, "metadata": {}}
 

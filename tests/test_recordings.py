@@ -279,7 +279,8 @@ def test_each_recording_says_who_made_it_and_prints_only_text(project):
     for language in LANGUAGES:
         page_html = html(project, language, "hands-on/inference")
         assert "<script>document.title" not in page_html, language
-        assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in page_html
+        assert "&lt;script&gt;document.title='PWNED'&lt;/script&gt;" in page_html, language
+        assert '<span class=" -Color -Color-Red">red</span>' in page_html  # ANSI: a class
         origins = re.findall(r'<div class="flowdocs-origin[^"]*">\s*<p>(.*?)</p>', page_html)
         assert origins, language
         workflow = [o for o in origins if "cpu-test" in o]

@@ -213,10 +213,9 @@ def manifest_problem(manifest: object, folder: Path) -> str | None:
         return f"id {manifest['id']!r} is not its folder's name"
     if not ID.fullmatch(manifest["id"]):
         return f"id {manifest['id']!r}: use lower-case letters, digits, '.', '_' and '-'"
-    device = manifest["device"]
-    if not all(isinstance(device.get(key), str) for key in ("backend", "name")) or not all(
-        isinstance(value, str | None) for value in device.values()
-    ):
+    device = manifest["device"]  # empty where no page imports torch
+    named = not device or all(isinstance(device.get(key), str) for key in ("backend", "name"))
+    if not named or not all(isinstance(value, str | None) for value in device.values()):
         return "'device' needs a backend and a name, all text"
     if not TIMESTAMP.fullmatch(manifest["recorded"]):
         return "'recorded' is not a UTC time like 2026-12-03T21:41:21Z"

@@ -61,7 +61,7 @@ def add_note(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if after:
         paragraph += nodes.Text(" " + " ".join(after))
     if page_plan and page_plan["primary"] != LIVE:
-        paragraph += nodes.Text(" ")
+        paragraph += nodes.Text("" if paragraph.astext().endswith("。") else " ")
         paragraph += origin_sentence(page_plan["sources"][0], app.config.flowdocs_repository)
     note = nodes.container(classes=["flowdocs-ran-on"])
     note += paragraph

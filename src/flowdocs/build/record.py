@@ -181,7 +181,7 @@ def record_pages(docs: Path, build_dir: Path, name: str, names: list[str]) -> Pa
     store.recorded, store.commit = utc_now(), git_commit(root)
 
     def keep(execution: Execution) -> None:
-        if execution.device != device:
+        if (execution.device or {}) != device:
             raise StoreError(
                 f"flowdocs: recording {name} was made on {device_label(device)}, this machine "
                 f"runs {device_label(execution.device or {})}; record every page under a new --id"

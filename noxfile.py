@@ -259,7 +259,8 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(default=False, venv_backend="none", requires=["build-env"])
 def record(session: nox.Session) -> None:
-    """Record every executed page on this machine into docs/recordings/<id> (-- --id NAME)."""
+    """Record every executed page on this machine into docs/recordings/<id> (-- --id NAME);
+    with --page PAGE, record only that page into the existing recording."""
     run_in_build_env(session, "python", "-m", "flowdocs.build.record", *session.posargs)
 
 

@@ -291,3 +291,115 @@ def test_each_recording_says_who_made_it_and_prints_only_text(project):
         environment = html(project, language, "reference/environment").split("<h2")[-1]
         assert ORIGIN["contributed"][language] in environment, language
         assert f'href="{RUN_URL}"' in environment, language
+
+
+def files(folder) -> dict:
+    return {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def record_page(project, *options: str, env: dict | None = None):
+    return build_site(project, project / "_build", *options, module="record", env=env)
+
+
+def test_every_page_of_a_recording_says_how_much_memory_it_took(project):
+    manifest = json.loads((project / "recordings" / "cpu-test" / "recording.json").read_text())
+    for page, entry in manifest["pages"].items():
+        assert entry["memory"]["kind"] == "rss-peak", page  # Linux: reset before each page
+        assert entry["memory"]["bytes"] > 2**20, page
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "line"),
+    [
+        (["--page", "hands-on/nope"], WORKFLOW,
+         "flowdocs: --page hands-on/nope: no executed page of that name (executed pages: "
+         f"{', '.join(PAGES)})"),
+        (["--page", "hands-on/kv-cache"], {},
+         "flowdocs: recording cpu-test was not made by this run's maker (a contributor); "
+         "a recording has one maker: record every page under a new --id"),
+        (["--page", "hands-on/kv-cache", "--id", "cpu-none"], WORKFLOW,
+         "flowdocs: no recording 'cpu-none' to update; record every page first: "
+         "nox -s record -- --id cpu-none"),
+    ],
+)  # fmt: skip
+def test_a_one_page_record_refuses_what_would_make_the_recording_untrue(
+    project, options, env, line
+):
+    before = files(project / "recordings")
+    options = options if "--id" in options else [*options, "--id", "cpu-test"]
+    done = record_page(project, *options, env={"GITHUB_ACTIONS": "", **env})
+    assert done.returncode != 0 and done.log.strip().splitlines() == [line]
+    assert files(project / "recordings") == before
+
+
+def test_a_one_page_record_on_another_device_is_refused(project):
+    other = project / "recordings" / "cpu-other"
+    shutil.copytree(project / "recordings" / "cpu-test", other)
+    manifest = json.loads((other / "recording.json").read_text())
+    manifest["id"], manifest["device"]["torch"] = "cpu-other", "2.9.0"
+    (other / "recording.json").write_text(json.dumps(manifest, indent=1))
+    before = files(other)
+    try:
+        done = record_page(project, "--id", "cpu-other", "--page", "hands-on/inference",
+                           env=WORKFLOW)  # fmt: skip
+        after = files(other)
+    finally:
+        shutil.rmtree(other)
+    assert done.returncode != 0
+    last = done.log.strip().splitlines()[-1]
+    assert last.startswith("flowdocs: recording cpu-other was made on CPU x86_64 · torch 2.9.0")
+    assert ", this machine runs CPU x86_64" in last
+    assert after == before
+
+
+def test_a_one_page_record_updates_that_page_and_the_recording_builds_strictly(project):
+    """kv-cache's script changes; the page is recorded again alone; a failing run changes
+    nothing; the recording is then current for every page."""
+    folder = project / "recordings" / "cpu-test"
+    script = project.parent / "examples" / "kv_cache.py"
+    fixed = script.read_text() + "\n# fixed by a GPU owner\n"
+    script.write_text("raise RuntimeError('interrupted')\n" + fixed)
+    before = files(folder)
+    failed = record_page(project, "--id", "cpu-test", "--page", "hands-on/kv-cache", env=WORKFLOW)
+    assert failed.returncode != 0 and "RuntimeError: interrupted" in failed.log
+    assert files(folder) == before  # byte for byte
+    script.write_text(fixed)
+    done = record_page(project, "--id", "cpu-test", "--page", "hands-on/kv-cache", env=WORKFLOW)
+    assert done.returncode == 0, done.log[-3000:]
+    assert executed(done.log) == ["hands-on/kv-cache"]
+    old = json.loads(before[folder / "recording.json"])
+    new = json.loads((folder / "recording.json").read_text())
+    assert new["provenance"] == old["provenance"] and new["device"] == old["device"]
+    for page in PAGES:
+        notebook = folder / f"{page}.ipynb"
+        if page == "hands-on/kv-cache":
+            assert new["pages"][page]["executed"] >= old["pages"][page]["executed"]
+            assert new["pages"][page]["inputs"] != old["pages"][page]["inputs"]
+        else:
+            assert new["pages"][page] == old["pages"][page], page
+            assert notebook.read_bytes() == before[notebook], page
+    build = build_site(project, project / "_build", "--outputs", "cpu-test", "--strict")
+    assert build.returncode == 0, build.log[-3000:]
+    assert executed(build.log) == []
+
+
+def test_a_schema_1_recording_shows_its_memory_as_not_recorded_in_every_language(project):
+    """A recording made before flowdocs measured memory: cpu-test without the field."""
+    folder = project / "recordings" / "cpu-schema1"
+    shutil.copytree(project / "recordings" / "cpu-test", folder)
+    manifest = json.loads((folder / "recording.json").read_text())
+    manifest["id"] = "cpu-schema1"
+    for entry in manifest["pages"].values():
+        del entry["memory"]
+    (folder / "recording.json").write_text(json.dumps(manifest, indent=1))
+    try:
+        build = build_site(project, project / "_build", "--outputs", "cpu-schema1")
+    finally:
+        shutil.rmtree(folder)
+    assert build.returncode == 0, build.log[-3000:]
+    words = {"en": "not recorded", "ja": "記録なし", "ko": "기록되지 않음"}
+    for language in LANGUAGES:
+        table = html(project, language, "reference/environment").split("<table")[1]
+        rows = table.split("<tr")[2:]
+        inference = next(row for row in rows if "hands-on/inference" in row)
+        assert words[language] in inference, language

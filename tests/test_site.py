@@ -4,6 +4,7 @@ import json
 import re
 
 from conftest import ROOT, build_site, copy_project, executed
+from flowdocs.sphinxext.outputs import memory_text
 
 EXECUTED_PAGES = [
     "hands-on/inference",
@@ -112,6 +113,10 @@ def test_the_environment_page_says_where_and_how_long_every_page_ran(built_site)
         assert sorted(pages) == sorted(EXECUTED_PAGES), language
         for page, row in pages.items():
             assert f"<p>{live['pages'][page]['seconds']:.1f}</p>" in row, (language, page)
+            memory = live["pages"][page]["memory"]  # the kernel process's peak resident memory
+            assert memory["kind"].startswith("rss-peak") and memory["bytes"] > 2**20, page
+            amount = memory_text(memory).split(" (")[0]  # "312.5 MiB", the same in every language
+            assert f"<p>{amount} (" in row, (language, page)
         recordings = html.split("<h2")[-1]  # the last section: no table of headers only
         assert no_recording[language] in recordings and "<table" not in recordings, language
     assert built_site.page("en", "reference/environment").count(

@@ -35,6 +35,14 @@ from flowdocs.build.pages import PACKAGE_DIR, Page
 KERNEL = "python3"
 CELL_TIMEOUT = 600  # seconds; an example that hangs fails the build rather than blocking it
 CLEAN_SLATE = "%reset -f\nimport os\nos.chdir({folder!r})\ndel os"
+RESET_MEMORY = """\
+import flowdocs.build.memory
+flowdocs.build.memory.reset({backend!r})
+del flowdocs"""
+READ_MEMORY = """\
+import json, flowdocs.build.memory
+print(json.dumps(flowdocs.build.memory.peak({backend!r})))
+"""
 WARM_UP = """\
 import importlib
 for _name in {modules!r}:
@@ -72,6 +80,7 @@ class Execution:
     seconds: float
     executed: str  # UTC, e.g. 2026-12-03T21:41:21Z
     device: dict | None  # flowdocs.device.describe as a dict; None when no page imports torch
+    memory: dict | None = None  # flowdocs.build.memory.peak: bytes and their kind
 
 
 def utc_now() -> str:
@@ -150,8 +159,12 @@ async def run_page(
     km: AsyncKernelManager, page: Page, examples: Path, device: dict | None
 ) -> Execution:
     notebook = copy.deepcopy(page.notebook)
-    slate = nbformat.v4.new_code_cell(CLEAN_SLATE.format(folder=str(page.path.parent)))
-    notebook.cells.insert(0, slate)
+    # Where the page's tensors live: its peak memory is read there (torch only if it uses torch).
+    backend = device["backend"] if device and "torch" in page.modules else "cpu"
+    slate = CLEAN_SLATE.format(folder=str(page.path.parent))
+    reset = RESET_MEMORY.format(backend=backend)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(f"{slate}\n{reset}"))
+    notebook.cells.append(nbformat.v4.new_code_cell(READ_MEMORY.format(backend=backend)))
     executed, start = utc_now(), time.perf_counter()
     try:
         await run_cells(km, notebook)
@@ -161,9 +174,10 @@ async def run_page(
         summary = f"flowdocs: {page.docname}.md failed\n  {type(error).__name__}: {error}"
         raise ExecutionFailed(summary) from None
     seconds = time.perf_counter() - start
-    cells = [cell for cell in notebook.cells[1:] if cell.cell_type == "code"]
+    memory = json.loads(notebook.cells[-1].outputs[0]["text"])
+    cells = [cell for cell in notebook.cells[1:-1] if cell.cell_type == "code"]
     check_printed_tracebacks(page, cells)
-    return Execution(page, cells, seconds, executed, device)
+    return Execution(page, cells, seconds, executed, device, memory)
 
 
 async def run_pages(

@@ -101,6 +101,7 @@ def source(store: Store, docname: str) -> dict:
         "commit": store.commit,
         "seconds": page["seconds"],
         "executed": page["executed"],
+        "memory": page.get("memory"),  # None: not recorded (a recording older than the field)
         "outputs": page["outputs"],
         "provenance": None if store.id == LIVE else store.provenance or CONTRIBUTED,
     }
@@ -218,8 +219,13 @@ def report_stale(stale: dict[str, str | None], strict: bool) -> None:
 
 
 def run_live(pages: list[Page], examples: Path, live: Store) -> None:
-    """Execute those of ``pages`` whose outputs in ``live`` are not current, keeping each."""
-    todo = [page for page in pages if not live.current(page.docname, page.digest)]
+    """Execute those of ``pages`` whose outputs in ``live`` are not current (or predate its
+    memory field), keeping each."""
+    todo = [
+        page
+        for page in pages
+        if not live.current(page.docname, page.digest) or "memory" not in live.pages[page.docname]
+    ]
 
     def keep(execution: Execution) -> None:
         live.put(execution)

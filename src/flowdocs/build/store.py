@@ -6,6 +6,8 @@ page the hash of the code it ran (``inputs``) and of its notebook file (``output
 checked whole when loaded, so a hand-edited or half-copied recording fails with one line, and
 so is a recording that holds more than the lessons print (see ``flowdocs.build.allowlist``).
 ``provenance`` says who made it: this project's workflow (the GitHub Actions run) or a contributor.
+Each page also keeps the ``memory`` it took (``flowdocs.build.memory``); a recording made before
+flowdocs measured memory has none, and still loads: the field is optional, so the schema stays 1.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from nbformat.v4.rwbase import split_lines
 
 from flowdocs.build.allowlist import MAX_BYTES, check_notebook, read_json
 from flowdocs.build.execute import Execution
+from flowdocs.build.memory import KINDS
 
 SCHEMA = 1
 MANIFEST = "recording.json"
@@ -46,7 +49,7 @@ class StoreError(Exception):
 @dataclass
 class Store:
     """Executed pages and their provenance; ``pages`` maps a page to its ``inputs``/``outputs``
-    hashes, ``seconds`` and ``executed`` time."""
+    hashes, ``seconds``, ``executed`` time and ``memory``."""
 
     folder: Path
     id: str
@@ -116,6 +119,7 @@ class Store:
             "outputs": sha256(path),
             "seconds": round(execution.seconds, 2),
             "executed": execution.executed,
+            "memory": execution.memory,
         }
 
     def save(self) -> None:
@@ -174,8 +178,19 @@ def provenance_problem(provenance: object) -> str | None:
     return None
 
 
+def memory_fine(memory: object) -> bool:
+    """A page's memory: not recorded (None, or absent), or a number of bytes of a known kind."""
+    return memory is None or (
+        isinstance(memory, dict)
+        and memory.get("kind") in KINDS
+        and isinstance(memory.get("bytes"), int)
+        and not isinstance(memory["bytes"], bool)
+        and memory["bytes"] >= 0
+    )
+
+
 def page_fine(page: object) -> bool:
-    """A manifest's entry for one page: its two hashes, its seconds and when it ran."""
+    """A manifest's entry for one page: its two hashes, its seconds, when it ran, its memory."""
     hashes = ("inputs", "outputs")
     return (
         isinstance(page, dict)
@@ -183,6 +198,7 @@ def page_fine(page: object) -> bool:
         and isinstance(page.get("seconds"), int | float)
         and isinstance(page.get("executed"), str)
         and TIMESTAMP.fullmatch(page["executed"]) is not None
+        and memory_fine(page.get("memory"))
     )
 
 
@@ -210,7 +226,7 @@ def manifest_problem(manifest: object, folder: Path) -> str | None:
         if not DOCNAME.fullmatch(docname):
             return f"page {docname!r} is not a page's name"
         if not page_fine(page):
-            return f"page {docname!r}: inputs, outputs, seconds or executed is malformed"
+            return f"page {docname!r}: inputs, outputs, seconds, executed or memory is malformed"
     return provenance_problem(manifest.get("provenance"))
 
 
@@ -274,6 +290,14 @@ def load(folder: Path) -> Store:
 
 
 def swap_in(staging: Path, final: Path) -> None:
-    """Put a complete store made in ``staging`` in the place of ``final``, whole."""
-    shutil.rmtree(final, ignore_errors=True)
+    """Put a complete store made in ``staging`` in the place of ``final``, whole.
+
+    The old store is moved aside beside ``staging`` (same file system, so a rename) rather than
+    deleted first: ``final`` is missing only between two renames, never half-written.
+    """
+    previous = staging.with_name(f"{staging.name}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if final.exists():
+        final.rename(previous)
     staging.rename(final)
+    shutil.rmtree(previous, ignore_errors=True)

@@ -1,11 +1,11 @@
 """The environment page: where every executed page's outputs came from, and with what.
 
 ``build-environment pages|versions|recordings`` is a table (headers written in the page, so
-translated) filled from what the build left: the plan of every executed page, the versions of the
-packages this build ran with, and the recordings in the repository with who made each (this
-project's workflow, its run linked, or a contributor) and how many pages each still matches (a
-sentence, where there is none). The page depends on every plan and recording,
-so it is rebuilt when they change.
+translated) filled from what the build left: the plan of every executed page (its seconds and
+memory too), the versions of the packages this build ran with, and the recordings in the
+repository with who made each (this project's workflow, its run linked, or a contributor) and how
+many pages each still matches (a sentence, where there is none). The page depends on every plan
+and recording, so it is rebuilt when they change.
 """
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ from sphinx.locale import _
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
-from flowdocs.sphinxext.outputs import LIVE, device_label, plan_path, plans, provenance
+from flowdocs.sphinxext.outputs import (
+    LIVE,
+    device_label,
+    memory_text,
+    plan_path,
+    plans,
+    provenance,
+)
 from flowdocs.sphinxext.tables import TableDirective, fill
 
 PACKAGES = ("torch", "sphinx", "myst-nb", "myst-parser", "sphinx-design", "jupyter-cache")
@@ -79,6 +86,7 @@ def page_rows(page_plans: dict[str, dict]) -> list[dict]:
                 "status": status,
                 "device": device_label(primary["device"]),
                 "seconds": primary["seconds"],
+                "memory": memory_text(primary.get("memory")),
                 "executed": when(primary["executed"]),
                 "tabs": ", ".join(source["id"] for source in plan["sources"][1:]) or "—",
             }

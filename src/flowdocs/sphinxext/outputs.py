@@ -125,3 +125,29 @@ def origin_sentence(source: dict, repository: str) -> list[nodes.Node]:
     template = _("Recording {id}, {origin}.").replace("{id}", source["id"])
     before, _origin, after = template.partition("{origin}")
     return [nodes.Text(before), provenance(source, repository), nodes.Text(after)]
+
+
+def memory_kinds() -> dict[str, str]:
+    """What each kind of memory (``flowdocs.build.memory``) is, in the page's language."""
+    return {
+        "gpu-peak": _("peak allocated by PyTorch on the GPU"),
+        "mps-after": _("MPS driver's allocation at the page's end"),
+        "rss-peak": _("peak resident memory of the process"),
+        "rss-peak-since-start": _("peak resident memory since the kernel started"),
+    }
+
+
+def memory_text(memory: dict | None) -> str:
+    """``312.5 MiB (peak resident memory of the process)``, or that it was not recorded."""
+    if not memory:
+        return _("not recorded")
+    size = memory["bytes"]
+    amount = f"{size / 2**30:.2f} GiB" if size >= 2**30 else f"{size / 2**20:.1f} MiB"
+    return f"{amount} ({memory_kinds()[memory['kind']]})"
+
+
+def cost_sentence(source: dict) -> str:
+    """``Executed in 12.3 s; memory: 312.5 MiB (…).`` in the page's language."""
+    return _("Executed in {seconds} s; memory: {memory}.").format(
+        seconds=f"{source['seconds']:.1f}", memory=memory_text(source.get("memory"))
+    )

@@ -5,7 +5,8 @@ of a cell one after the other, each behind an ``output-source`` marker (a one-li
 myst-nb renders like any other). Here each cell's outputs become a sphinx-design tab set with one
 tab per marker, labelled with the device in the page's language; the tabs share a sync group, so
 choosing a machine once shows that machine on every output of the page. A recording's tab says
-first who made it: this project's workflow (its run linked) or a contributor.
+first who made it: this project's workflow (its run linked) or a contributor; every tab says how
+long the page ran there and how much memory it took.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 from sphinx_design.shared import create_component
 
-from flowdocs.sphinxext.outputs import LIVE, origin_sentence, plan, source_label
+from flowdocs.sphinxext.outputs import LIVE, cost_sentence, origin_sentence, plan, source_label
 
 SYNC_GROUP = "flowdocs-source"
 
@@ -43,9 +44,10 @@ def tab(
     label = source_label(source)
     rubric = nodes.rubric(label, label, classes=["sd-tab-label"])
     rubric["sync_group"], rubric["sync_id"] = SYNC_GROUP, source["id"]
+    caption = [nodes.paragraph("", cost_sentence(source))]
     if source["id"] != LIVE:
-        origin = nodes.paragraph("", "", *origin_sentence(source, repository))
-        children = [nodes.container("", origin, classes=["flowdocs-origin"]), *children]
+        caption.insert(0, nodes.paragraph("", "", *origin_sentence(source, repository)))
+    children = [nodes.container("", *caption, classes=["flowdocs-origin"]), *children]
     content = create_component("tab-content", classes=["sd-tab-content"], children=children)
     return create_component(
         "tab-item", classes=["sd-tab-item"], children=[rubric, content], selected=selected

@@ -1,0 +1,121 @@
+"""Memory per page: measured where the page ran, reset between pages, shown for humans.
+
+The GPU and MPS lines run against small fakes of the torch calls they make (no GPU here); the CPU
+lines run for real in the build's kernel.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import notebook_page
+from flowdocs.build import memory
+from flowdocs.build.execute import execute
+from flowdocs.build.outputs import source
+from flowdocs.build.pages import executed_pages
+from flowdocs.build.store import load, manifest_problem
+from flowdocs.sphinxext.outputs import memory_text
+
+SCHEMA_1 = Path(__file__).parent / "fixtures" / "recordings" / "cpu-schema1"
+MiB = 2**20
+
+
+class FakeCuda:
+    """``torch.cuda``'s peak counters, as ROCm and CUDA builds both name them."""
+
+    def __init__(self) -> None:
+        self.peak, self.resets = 7 * MiB, 0
+
+    def reset_peak_memory_stats(self) -> None:
+        self.resets += 1
+        self.peak = 0
+
+    def max_memory_allocated(self) -> int:
+        return self.peak
+
+
+@pytest.mark.parametrize("backend", ["rocm", "cuda"])
+def test_a_gpu_page_reports_the_peak_the_allocator_saw_since_its_reset(monkeypatch, backend):
+    cuda = FakeCuda()
+    monkeypatch.setitem(sys.modules, "torch", SimpleNamespace(cuda=cuda))
+    memory.reset(backend)
+    assert cuda.resets == 1 and cuda.peak == 0  # the previous page's peak is gone
+    cuda.peak = 300 * MiB
+    assert memory.peak(backend) == {"bytes": 300 * MiB, "kind": "gpu-peak"}
+
+
+def test_an_mps_page_reports_the_drivers_allocation_after_it(monkeypatch):
+    mps = SimpleNamespace(driver_allocated_memory=lambda: 42 * MiB)
+    monkeypatch.setitem(sys.modules, "torch", SimpleNamespace(mps=mps))
+    memory.reset("mps")
+    assert memory.peak("mps") == {"bytes": 42 * MiB, "kind": "mps-after"}
+
+
+def test_where_the_peak_cannot_be_reset_the_kind_says_since_when(monkeypatch, tmp_path):
+    monkeypatch.setattr(memory, "CLEAR_REFS", tmp_path / "no" / "clear_refs")  # as on macOS
+    memory.reset("cpu")
+    measured = memory.peak("cpu")
+    assert measured["kind"] == "rss-peak-since-start" and measured["bytes"] > MiB
+
+
+def run(tmp_path, **pages: str):
+    docs, examples = tmp_path / "docs", tmp_path / "examples"
+    docs.mkdir()
+    examples.mkdir()
+    for name, code in pages.items():
+        (docs / f"{name}.md").write_text(notebook_page("A page", code))
+    done = []
+    execute(executed_pages(docs, examples), examples, done.append)
+    return {execution.page.docname: execution.memory for execution in done}
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="Linux only")
+def test_each_page_gets_its_own_peak_in_one_warm_kernel(tmp_path):
+    """A page that fills 256 MiB runs first; the small page after it must not inherit its peak."""
+    found = run(
+        tmp_path,
+        a_large="import torch\nlarge = torch.ones(64 * 2**20)  # 256 MiB, written\ndel large",
+        b_small="import torch\nsmall = torch.ones(16)",
+    )
+    large, small = found["a_large"], found["b_small"]
+    assert large["kind"] == small["kind"] == "rss-peak"
+    assert small["bytes"] > 0
+    assert large["bytes"] - small["bytes"] > 200 * MiB, found
+
+
+def test_a_schema_1_recording_loads_and_says_its_memory_was_not_recorded():
+    """The fixture was recorded by flowdocs before it measured memory (the parent commit)."""
+    store = load(SCHEMA_1)
+    assert store.pages["lesson"].keys() == {"inputs", "outputs", "seconds", "executed"}
+    assert source(store, "lesson")["memory"] is None
+    assert memory_text(None) == "not recorded"
+
+
+@pytest.mark.parametrize(
+    "bad", [{"bytes": -1, "kind": "rss-peak"}, {"bytes": 1, "kind": "swap"}, {"bytes": True,
+            "kind": "gpu-peak"}, {"bytes": "1 GB", "kind": "gpu-peak"}, 12],
+)  # fmt: skip
+def test_a_malformed_memory_fails_the_load(tmp_path, bad):
+    folder = tmp_path / "cpu-schema1"
+    shutil.copytree(SCHEMA_1, folder)
+    manifest = load(folder).manifest()
+    manifest["pages"]["lesson"]["memory"] = bad
+    assert manifest_problem(manifest, folder) == (
+        "page 'lesson': inputs, outputs, seconds, executed or memory is malformed"
+    )
+
+
+@pytest.mark.parametrize(
+    ("measured", "text"),
+    [
+        ({"bytes": 312 * MiB + MiB // 2, "kind": "rss-peak"},
+         "312.5 MiB (peak resident memory of the process)"),
+        ({"bytes": 3 * 2**30 + 2**28, "kind": "gpu-peak"},
+         "3.25 GiB (peak allocated by PyTorch on the GPU)"),
+    ],
+)  # fmt: skip
+def test_memory_reads_in_mib_or_gib_with_what_it_measured(measured, text):
+    assert memory_text(measured) == text

@@ -22,6 +22,7 @@ from flowdocs.compare import CompareError, comparison
 from flowdocs.device_info import DeviceInfo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "recordings"
+GPU_RECORDINGS = ("cuda-h100", "rocm-mi300x")  # of the inference page, from a GPU each
 PAGE = "hands-on/inference"
 LESSON = "inference_flow.py"
 CPU = DeviceInfo("cpu", "cpu", "x86_64, 2 threads", None, None, "2.13.0+cpu")
@@ -36,7 +37,7 @@ def lesson_project(folder: Path) -> Path:
     (folder / "examples").mkdir()
     shutil.copy(ROOT / "examples" / LESSON, folder / "examples" / LESSON)
     (page,) = executed_pages(docs, folder / "examples")
-    for fixture in FIXTURES.iterdir():
+    for fixture in map(FIXTURES.joinpath, GPU_RECORDINGS):
         recording = docs / "recordings" / fixture.name
         shutil.copytree(fixture, recording)
         manifest = json.loads((recording / MANIFEST).read_text(encoding="utf-8"))

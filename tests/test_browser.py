@@ -255,12 +255,15 @@ PROPER_NAMES = set(
     pip pipx detach rocBLAS torch wheel""".split()
     # Terms of the tools themselves: MIOpen's find step, the foreach optimizers, AMD's gfx names.
     + "find foreach gfx".split()
+    # The names of data types, file formats and other products that pages cite as they are.
+    + "bf16 bfloat16 fp16 fp32 HTML JavaScript Markdown PNG SVG Apex MI300X MiB GiB".split()
     # Labels of English-only interfaces that a reader must find there (GitHub, Read the Docs).
     + "Actions Pages Settings Translations".split()
 )
 # Names of several words, and what is no word: URLs, versions (2.13.0+cpu), GPU architectures.
 NOT_WORDS = re.compile(
     r"Read the Docs|GPT-2 small|implicit[- ]GEMM|https?://\S+|\d[\w.]*\+\w+|\bgfx\d+\w*"
+    r"|\b\w+::[\w:]+"  # a C++ name, as a glued profile row prints it: aten::max_pool2d
 )
 # A word with "_", ".", "/" or "()" is a code name or a path (no_grad, eval(), examples/x.py).
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’./-]*(?:\(\))?")

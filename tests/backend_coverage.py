@@ -31,6 +31,7 @@ BACKEND_CODE = {
         "library_of", "gemm_library", "kernel_library", "profile_work", "kernel_work",
         "synchronize",
     ],
+    "src/flowdocs/build/memory.py": ["reset", "peak"],
     "src/flowdocs/build/record.py": ["default_id"],
     "src/flowdocs/sphinxext/outputs.py": ["device_label"],
     "examples/who_does_the_work.py": ["convolution_choice", "main"],
@@ -39,6 +40,7 @@ BACKEND_CODE = {
 TESTS = [
     "tests/test_backends.py",
     "tests/test_device.py",
+    "tests/test_memory.py",
     *(
         f"tests/test_profile.py::{test}"
         for test in (

@@ -61,6 +61,30 @@ def test_where_the_peak_cannot_be_reset_the_kind_says_since_when(monkeypatch, tm
     assert measured["kind"] == "rss-peak-since-start" and measured["bytes"] > MiB
 
 
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="Linux only")
+def test_a_cpu_page_reports_the_peak_resident_memory_since_its_reset():
+    memory.reset("cpu")
+    measured = memory.peak("cpu")
+    assert measured["kind"] == "rss-peak" and measured["bytes"] > MiB
+
+
+def test_a_kernel_without_a_peak_in_its_status_falls_back_to_its_peak_since_start(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setattr(memory, "CLEAR_REFS", tmp_path / "clear_refs")  # the reset is taken
+    monkeypatch.setattr(memory, "STATUS", tmp_path / "status")
+    (tmp_path / "status").write_text("Name:\tpython\nVmRSS:\t1024 kB\n")  # but no VmHWM
+    memory.reset("cpu")
+    assert memory.peak("cpu")["kind"] == "rss-peak-since-start"
+
+
+def test_where_nothing_can_be_read_no_memory_is_recorded(monkeypatch, tmp_path):
+    monkeypatch.setattr(memory, "CLEAR_REFS", tmp_path / "no" / "clear_refs")
+    monkeypatch.setattr(memory, "resource", None)  # as on Windows
+    memory.reset("cpu")
+    assert memory.peak("cpu") is None
+
+
 def run(tmp_path, **pages: str):
     docs, examples = tmp_path / "docs", tmp_path / "examples"
     docs.mkdir()

@@ -53,6 +53,7 @@ class Surface:
     immediate: bool | str | None = None
     props: dict = field(default_factory=dict)
     mps: bool = False
+    allocated: int = 0  # bytes: the GPU allocator's peak until reset, or MPS's driver allocation
 
     @property
     def gpu(self) -> bool:
@@ -103,6 +104,12 @@ def install(monkeypatch: pytest.MonkeyPatch, surface: Surface | str) -> Surface:
     monkeypatch.setattr(torch.cuda, "get_arch_list", lambda: list(surface.arch_list))
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: surface.mps)
     monkeypatch.setattr(torch.mps, "synchronize", lambda: None)
+    peak = {"bytes": surface.allocated}
+    monkeypatch.setattr(torch.cuda, "max_memory_allocated", lambda device=None: peak["bytes"])
+    monkeypatch.setattr(
+        torch.cuda, "reset_peak_memory_stats", lambda device=None: peak.update(bytes=0)
+    )
+    monkeypatch.setattr(torch.mps, "driver_allocated_memory", lambda: surface.allocated)
     if surface.blas is None:
         monkeypatch.delattr(torch.backends.cuda, "preferred_blas_library")
     else:

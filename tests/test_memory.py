@@ -1,15 +1,14 @@
 """Memory per page: measured where the page ran, reset between pages, shown for humans.
 
-The GPU and MPS lines run against small fakes of the torch calls they make (no GPU here); the CPU
-lines run for real in the build's kernel.
+The GPU and MPS lines run against the fake torch surfaces of tests/fake_torch.py (no GPU here);
+the CPU lines run for real in the build's kernel.
 """
 
 import shutil
-import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
+from fake_torch import GPU_SURFACES, SURFACES
 
 from conftest import notebook_page
 from flowdocs.build import memory
@@ -23,33 +22,17 @@ SCHEMA_1 = Path(__file__).parent / "fixtures" / "recordings" / "cpu-schema1"
 MiB = 2**20
 
 
-class FakeCuda:
-    """``torch.cuda``'s peak counters, as ROCm and CUDA builds both name them."""
-
-    def __init__(self) -> None:
-        self.peak, self.resets = 7 * MiB, 0
-
-    def reset_peak_memory_stats(self) -> None:
-        self.resets += 1
-        self.peak = 0
-
-    def max_memory_allocated(self) -> int:
-        return self.peak
-
-
-@pytest.mark.parametrize("backend", ["rocm", "cuda"])
-def test_a_gpu_page_reports_the_peak_the_allocator_saw_since_its_reset(monkeypatch, backend):
-    cuda = FakeCuda()
-    monkeypatch.setitem(sys.modules, "torch", SimpleNamespace(cuda=cuda))
-    memory.reset(backend)
-    assert cuda.resets == 1 and cuda.peak == 0  # the previous page's peak is gone
-    cuda.peak = 300 * MiB
+@pytest.mark.parametrize("name", GPU_SURFACES)
+def test_a_gpu_page_reports_the_peak_the_allocator_saw_since_its_reset(fake_torch, name):
+    surface = fake_torch(SURFACES[name].but(allocated=300 * MiB))
+    backend = "rocm" if surface.hip else "cuda"
     assert memory.peak(backend) == {"bytes": 300 * MiB, "kind": "gpu-peak"}
+    memory.reset(backend)
+    assert memory.peak(backend) == {"bytes": 0, "kind": "gpu-peak"}  # the last page's is gone
 
 
-def test_an_mps_page_reports_the_drivers_allocation_after_it(monkeypatch):
-    mps = SimpleNamespace(driver_allocated_memory=lambda: 42 * MiB)
-    monkeypatch.setitem(sys.modules, "torch", SimpleNamespace(mps=mps))
+def test_an_mps_page_reports_the_drivers_allocation_after_it(fake_torch):
+    fake_torch(SURFACES["mps"].but(allocated=42 * MiB))
     memory.reset("mps")
     assert memory.peak("mps") == {"bytes": 42 * MiB, "kind": "mps-after"}
 
